@@ -1,0 +1,99 @@
+/**
+ * Every failure Baton reports is a {@link BatonError} with a stable `code`.
+ *
+ * `terminal` says whether the session is over: a terminal error means the refresh token is dead
+ * (RFC 6749 §5.2 `invalid_grant` and the other 4xx answers of a token endpoint) and the user must
+ * sign in again; a transient one (network, timeout, 5xx, 429) keeps the session and is retried.
+ *
+ * Messages and fields never carry a token value.
+ */
+export const ErrorCode = {
+  /** RFC 6749 §5.2: the refresh token (or password) is invalid, expired or revoked. */
+  InvalidGrant: 'invalid_grant',
+  /** RFC 6749 §5.2: client authentication failed. */
+  InvalidClient: 'invalid_client',
+  /** RFC 6749 §5.2: the client may not use this grant. */
+  UnauthorizedClient: 'unauthorized_client',
+  /** RFC 6749 §5.2: the request was malformed (or any other 4xx the endpoint gave). */
+  InvalidRequest: 'invalid_request',
+  /** RFC 6749 §5.2: the grant type is not supported. */
+  UnsupportedGrantType: 'unsupported_grant_type',
+  /** RFC 6749 §5.2: the scope is invalid. */
+  InvalidScope: 'invalid_scope',
+  /** The endpoint answered 2xx with a body that is not a valid token response. */
+  InvalidResponse: 'invalid_response',
+  /** The request never got an answer (offline, DNS, connection reset, CORS). */
+  Network: 'network',
+  /** The endpoint did not answer within the request timeout. */
+  Timeout: 'timeout',
+  /** The endpoint answered 5xx. */
+  ServerError: 'server_error',
+  /** The endpoint answered 429 (or 503 with `Retry-After`). */
+  RateLimited: 'rate_limited',
+  /** The caller's `AbortSignal` fired. */
+  Aborted: 'aborted',
+  /** There is no session: sign in first. */
+  SignedOut: 'signed_out',
+  /** The cross-tab refresh lock could not be had within its bound. */
+  LockTimeout: 'lock_timeout',
+  /** A token (or stored / received data) could not be read. */
+  InvalidToken: 'invalid_token',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'invalid_grant',
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_request',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'signed_out',
+]);
+
+/** Whether an error with this code ends the session. */
+export function isTerminalCode(code: ErrorCode): boolean {
+  return TERMINAL_CODES.has(code);
+}
+
+export interface BatonErrorOptions {
+  /** HTTP status of the token endpoint's answer, when there was one. */
+  status?: number;
+  /** The provider's own error code or envelope code (e.g. `invalid_grant`, `40001`). */
+  providerCode?: string;
+  /** The provider's `error_description` (or envelope message), with any known secret redacted. */
+  description?: string;
+  /** How long the server asked us to wait (`Retry-After`), in ms. */
+  retryAfterMs?: number;
+  /** Overrides the terminal flag derived from `code`. */
+  terminal?: boolean;
+  cause?: unknown;
+}
+
+/** The one error class of Baton. Check `code` (see {@link ErrorCode}) and `terminal`. */
+export class BatonError extends Error {
+  override readonly name = 'BatonError';
+  readonly code: ErrorCode;
+  /** True when the session is over and the user must sign in again. */
+  readonly terminal: boolean;
+  readonly status?: number;
+  readonly providerCode?: string;
+  readonly description?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(code: ErrorCode, message: string, options: BatonErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.terminal = options.terminal ?? isTerminalCode(code);
+    if (options.status !== undefined) this.status = options.status;
+    if (options.providerCode !== undefined) this.providerCode = options.providerCode;
+    if (options.description !== undefined) this.description = options.description;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Narrows `value` to a {@link BatonError}, optionally of one code. */
+export function isBatonError(value: unknown, code?: ErrorCode): value is BatonError {
+  return value instanceof BatonError && (code === undefined || value.code === code);
+}

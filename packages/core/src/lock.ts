@@ -1,0 +1,87 @@
+import { sleep, withSignal } from './abort.js';
+import { broadcastLock } from './broadcastLock.js';
+import { BatonError } from './errors.js';
+import type { TabChannel } from './tabChannel.js';
+
+/** Which cross-tab lock guards the refresh. `auto`: Web Locks where they exist, else BroadcastChannel. */
+export type LockOption = 'auto' | 'broadcast' | 'web-locks';
+
+export interface RunOptions {
+  /** Give up waiting for the lock after this long (`lock_timeout`). Every wait is bounded. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One small interface, two real implementations (plus a one-tab fallback). */
+export interface RefreshLock {
+  readonly kind: 'web-locks' | 'broadcast' | 'local';
+  /** Runs `task` while holding the lock; the lock is released when it settles. */
+  run<T>(task: () => Promise<T>, options: RunOptions): Promise<T>;
+  close(): void;
+}
+
+export const lockTimeoutError = (): BatonError =>
+  new BatonError('lock_timeout', 'Timed out waiting for the refresh lock');
+
+/**
+ * The Web Locks API (`navigator.locks`): released by the browser when the task settles or the tab
+ * dies. It is not released when the task hangs, so the task itself is bounded by the request
+ * timeout, and the wait by `timeoutMs`.
+ */
+export function webLock(name: string, locks: LockManager): RefreshLock {
+  return {
+    kind: 'web-locks',
+    async run(task, { timeoutMs, signal }) {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      const timer = setTimeout(stop, timeoutMs);
+      signal?.addEventListener('abort', stop);
+      let acquired = false;
+      try {
+        return await locks.request(name, { signal: controller.signal }, () => {
+          acquired = true;
+          clearTimeout(timer);
+          return task();
+        });
+      } catch (error) {
+        if (acquired) throw error;
+        throw signal?.aborted ? new BatonError('aborted', 'Aborted') : lockTimeoutError();
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+      }
+    },
+    close() {},
+  };
+}
+
+/** A mutex for one tab alone (no BroadcastChannel): tasks run one after another. */
+export function localLock(): RefreshLock {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'local',
+    run(task, { timeoutMs, signal }) {
+      const turn = tail;
+      const result = withSignal(
+        Promise.race([turn, sleep(timeoutMs).then(() => Promise.reject(lockTimeoutError()))]).then(
+          task,
+        ),
+        signal,
+      );
+      tail = result.catch(() => {});
+      return result;
+    },
+    close() {},
+  };
+}
+
+/** Picks the lock for the `lock` option. */
+export function createLock(
+  option: LockOption,
+  channel: TabChannel | undefined,
+  name: string,
+): RefreshLock {
+  const locks = globalThis.navigator?.locks;
+  if (option !== 'broadcast' && locks) return webLock(`${name}:refresh`, locks);
+  return channel ? broadcastLock(channel) : localLock();
+}

@@ -1,0 +1,104 @@
+import { isTokenSet } from './tokenSet.js';
+import type { TokenSet } from './types.js';
+
+/** Version of the cross-tab message protocol. Tabs ignore messages of any other version. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * The cross-tab messages. One BroadcastChannel carries both the session and the lock protocol, so
+ * that a holder's `tokens` reach every tab before its `release` (a channel keeps one sender's
+ * order; two channels would not).
+ */
+export type TabMessage =
+  /** A newer session: adopt it if its generation is higher than yours. */
+  | { readonly type: 'tokens'; readonly tokens: TokenSet }
+  /** The session ended; every generation up to this one is dead. */
+  | { readonly type: 'signed-out'; readonly generation: number }
+  /** "I have this generation: answer if you have a newer session or sign-out." */
+  | { readonly type: 'query'; readonly generation: number }
+  /** Lock: asks for the lock with a Lamport ticket; the lowest (clock, tab) wins. */
+  | { readonly type: 'claim'; readonly clock: number }
+  /** Lock: "I hold it for leaseMs more"; the answer to a claim, and the holder's renewal. */
+  | { readonly type: 'held'; readonly leaseMs: number }
+  /** Lock: free. */
+  | { readonly type: 'release' };
+
+export type ReceivedMessage = TabMessage & { readonly from: string };
+
+/** The messaging a manager needs: post to every other tab, hear from them. */
+export interface TabChannel {
+  /** This page load's id (in memory only: a duplicated tab gets its own). */
+  readonly tabId: string;
+  post(message: TabMessage): void;
+  subscribe(listener: (message: ReceivedMessage) => void): () => void;
+  close(): void;
+}
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Validates untrusted channel data. Returns the message, or a reason it was rejected.
+ * Anything from the channel is input: shape, version and channel name are all checked.
+ */
+export function parseTabMessage(data: unknown, app: string): ReceivedMessage | string {
+  if (typeof data !== 'object' || data === null) return 'not an object';
+  const m = data as Record<string, unknown>;
+  if (m.app !== app) return 'other channel';
+  if (m.v !== PROTOCOL_VERSION) return 'unknown version';
+  if (typeof m.from !== 'string' || m.from.length === 0 || m.from.length > 64) return 'bad sender';
+  const ok =
+    m.type === 'tokens'
+      ? isTokenSet(m.tokens)
+      : m.type === 'signed-out' || m.type === 'query'
+        ? isCount(m.generation)
+        : m.type === 'claim'
+          ? isCount(m.clock)
+          : m.type === 'held'
+            ? isCount(m.leaseMs)
+            : m.type === 'release';
+  return ok ? (m as unknown as ReceivedMessage) : `bad ${String(m.type).slice(0, 20)} message`;
+}
+
+/** A random id for this page load. */
+export function createTabId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? Math.random().toString(36).slice(2);
+}
+
+/**
+ * Opens the app's BroadcastChannel, or returns `undefined` where there is none (old browsers,
+ * some web views): the manager then works for one tab alone.
+ */
+export function createTabChannel(
+  name: string,
+  onReject: (reason: string) => void,
+): TabChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  const channel = new BroadcastChannel(name);
+  const tabId = createTabId();
+  const listeners = new Set<(message: ReceivedMessage) => void>();
+  channel.onmessage = (event: MessageEvent) => {
+    const message = parseTabMessage(event.data, name);
+    if (typeof message === 'string') return onReject(message);
+    for (const listener of listeners) listener(message);
+  };
+  channel.onmessageerror = () => onReject('undecodable');
+  return {
+    tabId,
+    post(message) {
+      try {
+        channel.postMessage({ ...message, v: PROTOCOL_VERSION, app: name, from: tabId });
+      } catch {
+        // A closed channel (the page is going away) has no one left to tell.
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      listeners.clear();
+      channel.close();
+    },
+  };
+}

@@ -1,0 +1,532 @@
+import { withSignal } from './abort.js';
+import { BatonError, isBatonError } from './errors.js';
+import {
+  type BatonEvent,
+  createListeners,
+  type RefreshReason,
+  type SignOutReason,
+  type WakeSource,
+} from './events.js';
+import { createLock, type LockOption, type RefreshLock } from './lock.js';
+import { backoffDelay, createWallTimer, refreshTime } from './refreshScheduler.js';
+import { resolveStorage, type StorageOption } from './storage.js';
+import { createTabChannel, createTabId } from './tabChannel.js';
+import { requestTokens } from './tokenEndpoint.js';
+import { createTokenSet, isTokenSet } from './tokenSet.js';
+import type { Dialect, Snapshot, TokenGrant, TokenGrantResult, TokenSet } from './types.js';
+
+export interface RetryOptions {
+  /** Automatic attempts after a transient failure before waiting for a trigger (default 5). */
+  readonly attempts?: number;
+  /** First backoff step (default 1000 ms); doubles each attempt, with full jitter. */
+  readonly baseDelayMs?: number;
+  /** Longest backoff (default 30 000 ms). */
+  readonly maxDelayMs?: number;
+}
+
+export interface TokenManagerOptions {
+  /** How to talk to the token endpoint: `dialects.ciam({...})`, or your own `defineDialect`. */
+  readonly dialect: Dialect;
+  /**
+   * BroadcastChannel name shared by the app's tabs (default `'baton'`); `false` for this tab
+   * alone. Two apps on one origin need two names.
+   */
+  readonly channel?: string | false;
+  /** Cross-tab refresh lock (default `'auto'`: Web Locks where they exist, else BroadcastChannel). */
+  readonly lock?: LockOption;
+  /** Where the session survives a reload (default `'memory'`: nothing written). */
+  readonly storage?: StorageOption;
+  /** Write the refresh token to `storage` too (default false: it stays in memory). */
+  readonly persistRefreshToken?: boolean;
+  /** Refresh this long before expiry (default 30 s; a third of the lifetime for short tokens). */
+  readonly refreshSkewSeconds?: number;
+  /** Never refresh more often than this (default 2 s), whatever the token's lifetime. */
+  readonly minRefreshIntervalSeconds?: number;
+  /** Token request timeout (default 10 s). */
+  readonly requestTimeoutSeconds?: number;
+  /** Bound on waiting for the refresh lock (default 30 s). */
+  readonly lockTimeoutSeconds?: number;
+  /** How long to wait for other tabs' answers (hand-off, double-check; default 100 ms). */
+  readonly syncTimeoutMs?: number;
+  readonly retry?: RetryOptions;
+  /** The `fetch` to call the token endpoint with (default the global one). */
+  readonly fetch?: typeof fetch;
+}
+
+/** What `setTokens` takes: a TokenSet-like object, or a raw token response of the dialect. */
+export type TokenInput =
+  | {
+      readonly accessToken: string;
+      readonly refreshToken?: string;
+      readonly expiresAt: number;
+      readonly tokenType?: string;
+      readonly scope?: string;
+      readonly idToken?: string;
+    }
+  | Readonly<Record<string, unknown>>;
+
+export interface GetAccessTokenOptions {
+  /**
+   * Seconds the token must still be valid for. Default: the manager's own refresh point (the
+   * proactive timer's), so callers and timer agree. A fresh token shorter-lived than this is
+   * returned all the same: a refresh never loops.
+   */
+  readonly minValidity?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface RefreshOptions {
+  /**
+   * The generation the caller found stale (e.g. the one an API answered 401 to). When a newer one
+   * already exists, in this tab or another, it is returned and nothing is sent.
+   */
+  readonly staleGeneration?: number;
+  readonly signal?: AbortSignal;
+  /** @internal */
+  readonly reason?: RefreshReason;
+}
+
+/** Keeps one session's access token valid, in one tab and across all of them. */
+export interface TokenManager {
+  /** This page load's id (events and the demo's timeline use it). */
+  readonly tabId: string;
+  readonly dialect: Dialect;
+  /** Which lock guards refreshes here. */
+  readonly lockKind: RefreshLock['kind'];
+  /** Settles once the session was looked for in storage and in the other tabs. */
+  readonly ready: Promise<void>;
+  /** Signs in with the password grant (RFC 6749 §4.3): for demos and first-party apps only. */
+  signIn(credentials: {
+    username: string;
+    password: string;
+    scope?: string;
+    signal?: AbortSignal;
+  }): Promise<void>;
+  /** Starts a session with tokens obtained some other way; every tab adopts them. */
+  setTokens(tokens: TokenInput): void;
+  /** A valid access token, refreshed first (once, across all tabs) when needed. */
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
+  /** Refreshes now (single-flight, cross-tab), resolving to the new access token. */
+  refresh(options?: RefreshOptions): Promise<string>;
+  /** Ends the session in every tab. A refresh still in flight cannot revive it. */
+  signOut(): Promise<void>;
+  /** For bindings (`useSyncExternalStore`): called whenever the snapshot changes. */
+  subscribe(listener: () => void): () => void;
+  /** The current state; the same object until something changes. */
+  getSnapshot(): Snapshot;
+  /** Logging and devtools: events never carry a token. */
+  onEvent(listener: (event: BatonEvent) => void): () => void;
+  /** Stops timers, listeners and the channel. */
+  destroy(): void;
+}
+
+const signedOutError = () => new BatonError('signed_out', 'Not signed in');
+
+/** Creates the token manager. See {@link TokenManagerOptions}. */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  const { dialect } = options;
+  const skewMs = (options.refreshSkewSeconds ?? 30) * 1000;
+  const minIntervalMs = (options.minRefreshIntervalSeconds ?? 2) * 1000;
+  const timeoutMs = (options.requestTimeoutSeconds ?? 10) * 1000;
+  const lockTimeoutMs = (options.lockTimeoutSeconds ?? 30) * 1000;
+  const syncMs = options.syncTimeoutMs ?? 100;
+  const { attempts = 5, baseDelayMs = 1000, maxDelayMs = 30_000 } = options.retry ?? {};
+  const name = options.channel === false ? undefined : (options.channel ?? 'baton');
+  const storage = resolveStorage(options.storage);
+  const storageKey = `baton:${name ?? 'session'}`;
+
+  const events = createListeners<BatonEvent>();
+  const changes = createListeners<void>();
+  const emit = events.emit;
+  const channel = name
+    ? createTabChannel(name, (reason) => emit({ type: 'message-rejected', reason }))
+    : undefined;
+  const lock = createLock(options.lock ?? 'auto', channel, name ?? 'baton');
+
+  let tokens: TokenSet | undefined;
+  /** The newest generation seen here: of tokens, or of a sign-out (which kills all up to it). */
+  let generation = 0;
+  let receivedAt = 0;
+  /** No refresh before this: a token that arrived with a tiny lifetime cannot start a loop. */
+  let restUntil = 0;
+  let jitter = 0;
+  let error: BatonError | undefined;
+  let inflight: Promise<TokenSet> | undefined;
+  let session = new AbortController();
+  let failures = 0;
+  let retryAt: number | undefined;
+  let snapshot: Snapshot = {
+    status: 'signed-out',
+    accessToken: undefined,
+    expiresAt: undefined,
+    generation: 0,
+    claims: undefined,
+    error: undefined,
+  };
+
+  const timer = createWallTimer((late) => (late ? wake('late-timer') : evaluate()));
+
+  const refreshAt = (set: TokenSet) =>
+    Math.max(refreshTime(set.expiresAt, receivedAt, skewMs, jitter), restUntil);
+
+  /** When the next automatic refresh is due: never while backing off past the last attempt. */
+  function nextDue(): number {
+    if (!tokens?.refreshToken) return Number.POSITIVE_INFINITY;
+    if (failures > 0) return retryAt ?? Number.POSITIVE_INFINITY;
+    return refreshAt(tokens);
+  }
+
+  /** Publishes a new snapshot object when (and only when) something in it changed. */
+  function update(): void {
+    const now = Date.now();
+    const next: Snapshot = {
+      status: !tokens
+        ? 'signed-out'
+        : inflight
+          ? 'refreshing'
+          : now < tokens.expiresAt
+            ? 'valid'
+            : error
+              ? 'error'
+              : 'expired',
+      accessToken: tokens?.accessToken,
+      expiresAt: tokens?.expiresAt,
+      generation,
+      claims: tokens?.claims,
+      error,
+    };
+    const prev = snapshot;
+    if (
+      Object.keys(next).some((key) => next[key as keyof Snapshot] !== prev[key as keyof Snapshot])
+    ) {
+      snapshot = next;
+      changes.emit();
+    }
+  }
+
+  function schedule(): void {
+    timer.clear();
+    if (!tokens) return;
+    const due = nextDue();
+    // Also wake at expiry, so the snapshot turns `expired` on time.
+    timer.at(Date.now() < tokens.expiresAt ? Math.min(due, tokens.expiresAt) : due);
+  }
+
+  /** Takes a TokenSet if it is newer than what this tab has. The one way tokens enter. */
+  function accept(next: TokenSet, from?: 'tab' | 'storage'): boolean {
+    const same = next.generation === generation;
+    // Same generation: only to fill in a refresh token this tab lacks (it came from storage).
+    if (
+      next.generation < generation ||
+      (same && (!tokens || tokens.refreshToken || !next.refreshToken))
+    )
+      return false;
+    tokens = next;
+    generation = next.generation;
+    receivedAt = Date.now();
+    // Tokens from storage may be long expired: refresh them at once.
+    restUntil = from === 'storage' ? 0 : receivedAt + minIntervalMs;
+    jitter = Math.random();
+    error = undefined;
+    failures = 0;
+    retryAt = undefined;
+    if (storage) {
+      const { refreshToken, ...rest } = next;
+      storage.set(storageKey, JSON.stringify(options.persistRefreshToken ? next : rest));
+    }
+    if (from) emit({ type: 'tokens-adopted', generation, from });
+    schedule();
+    update();
+    return true;
+  }
+
+  /** Ends the session here. `upTo` is the generation of the sign-out. */
+  function end(reason: SignOutReason, upTo: number, cause?: BatonError): void {
+    const had = tokens !== undefined;
+    generation = Math.max(generation, upTo);
+    tokens = undefined;
+    error = cause;
+    retryAt = undefined;
+    session.abort();
+    session = new AbortController();
+    timer.clear();
+    storage?.remove(storageKey);
+    update();
+    if (had)
+      emit(cause ? { type: 'signed-out', reason, error: cause } : { type: 'signed-out', reason });
+  }
+
+  function endEverywhere(reason: SignOutReason, cause?: BatonError): void {
+    const upTo = generation + 1;
+    end(reason, upTo, cause);
+    channel?.post({ type: 'signed-out', generation: upTo });
+  }
+
+  /** Asks the other tabs for anything newer; resolves when it arrives or after `syncMs`. */
+  function syncWithTabs(ms = syncMs): Promise<void> {
+    if (!channel) return Promise.resolve();
+    const start = generation;
+    channel.post({ type: 'query', generation });
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timeout);
+        off();
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      const off = changes.subscribe(() => generation > start && done());
+    });
+  }
+
+  channel?.subscribe((message) => {
+    if (message.type === 'tokens') accept(message.tokens, 'tab');
+    else if (message.type === 'signed-out') {
+      if (message.generation >= generation && tokens) end('remote', message.generation);
+      else generation = Math.max(generation, message.generation);
+    } else if (message.type === 'query' && message.generation < generation)
+      channel.post(tokens ? { type: 'tokens', tokens } : { type: 'signed-out', generation });
+  });
+
+  /** Stamps a token response into the next generation after `base` (or after all seen). */
+  function stamp(sent: Awaited<ReturnType<typeof requestTokens>>, base?: TokenSet): TokenSet {
+    return createTokenSet(sent.result, {
+      sentAt: sent.sentAt,
+      generation: (base?.generation ?? generation) + 1,
+      ...(sent.serverDate === undefined ? {} : { serverDate: sent.serverDate }),
+      ...(base ? { previous: base } : {}),
+    });
+  }
+
+  async function runRefresh(reason: RefreshReason, stale: number): Promise<TokenSet> {
+    const started = Date.now();
+    const { signal } = session;
+    emit({ type: 'refresh-start', reason, generation });
+    try {
+      const result = await lock.run(
+        async () => {
+          emit({ type: 'lock-acquired', waitedMs: Date.now() - started });
+          // A lock is not a memory barrier: the previous holder's news may still be on its way.
+          await syncWithTabs();
+          if (signal.aborted || !tokens) throw signedOutError();
+          if (generation > stale) {
+            emit({ type: 'refresh-skipped', generation });
+            return tokens;
+          }
+          const base = tokens;
+          const { refreshToken } = base;
+          if (!refreshToken)
+            throw new BatonError('invalid_grant', 'No refresh token to refresh with');
+          const grant: TokenGrant = { type: 'refresh_token', refreshToken };
+          const sent = await requestTokens(dialect, grant, {
+            timeoutMs,
+            signal,
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          });
+          if (signal.aborted) throw signedOutError();
+          const next = stamp(sent, base);
+          // Tell the other tabs before the lock is released, on the channel the lock uses.
+          if (accept(next)) channel?.post({ type: 'tokens', tokens: next });
+          if (!tokens) throw signedOutError();
+          emit({
+            type: 'refresh-success',
+            generation,
+            expiresAt: tokens.expiresAt,
+            durationMs: Date.now() - started,
+          });
+          return tokens;
+        },
+        { timeoutMs: lockTimeoutMs, signal },
+      );
+      schedule();
+      return result;
+    } catch (caught) {
+      const failure = isBatonError(caught)
+        ? caught
+        : new BatonError('network', 'Refresh failed', { cause: caught });
+      if (signal.aborted) throw signedOutError();
+      if (failure.terminal) {
+        // Another tab may have rotated first and its news raced our request: ask before giving up.
+        await syncWithTabs();
+        if (generation > stale && tokens) return tokens;
+        emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
+        endEverywhere('terminal', failure);
+        throw failure;
+      }
+      error = failure;
+      failures += 1;
+      const delay =
+        failures <= attempts
+          ? backoffDelay(failures - 1, baseDelayMs, maxDelayMs, failure.retryAfterMs)
+          : undefined;
+      retryAt = delay === undefined ? undefined : Date.now() + delay;
+      emit({ type: 'refresh-failure', error: failure, retryInMs: delay });
+      schedule();
+      throw failure;
+    }
+  }
+
+  /** Single-flight: every caller, timer and 401 in this tab shares one refresh. */
+  function refreshOnce(reason: RefreshReason, stale = generation): Promise<TokenSet> {
+    if (!inflight) {
+      inflight = runRefresh(reason, stale).finally(() => {
+        inflight = undefined;
+        update();
+      });
+      update();
+    }
+    return inflight;
+  }
+
+  /** The timer's and the wake-ups' check: refresh when due. */
+  function evaluate(): void {
+    update();
+    if (!tokens || inflight) return;
+    if (Date.now() >= nextDue()) refreshOnce(failures ? 'retry' : 'timer').catch(() => {});
+    else schedule();
+  }
+
+  let lastWake = 0;
+  function wake(source: WakeSource): void {
+    // Focus and visibility come in bursts; one look a second is enough.
+    if (Date.now() - lastWake < 1000 && source !== 'online') return;
+    lastWake = Date.now();
+    emit({ type: 'wake', source });
+    // Back online or back in sight: one more attempt now, even after the backoff gave up.
+    if (failures > 0 && source !== 'focus' && source !== 'late-timer') retryAt = Date.now();
+    syncWithTabs().then(evaluate);
+  }
+
+  const onVisibility = () => document.visibilityState === 'visible' && wake('visible');
+  const onOnline = () => wake('online');
+  const onFocus = () => wake('focus');
+  const onPageShow = (event: PageTransitionEvent) => event.persisted && wake('pageshow');
+  const win = typeof window === 'undefined' ? undefined : window;
+  win?.addEventListener('online', onOnline);
+  win?.addEventListener('focus', onFocus);
+  win?.addEventListener('pageshow', onPageShow);
+  win?.document?.addEventListener('visibilitychange', onVisibility);
+
+  function loadStored(): void {
+    const raw = storage?.get(storageKey);
+    if (raw == null) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {}
+    if (isTokenSet(value)) accept(value, 'storage');
+    else {
+      storage?.remove(storageKey);
+      emit({ type: 'storage-corrupt', key: storageKey });
+    }
+  }
+
+  // Started after a microtask, so that listeners subscribed right after creation hear it all.
+  const ready = Promise.resolve().then(async () => {
+    loadStored();
+    // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
+    await syncWithTabs(syncMs * 2);
+    evaluate();
+  });
+
+  function fromInput(input: TokenInput): TokenSet {
+    const now = Date.now();
+    if (typeof input.accessToken === 'string' && typeof input.expiresAt === 'number') {
+      const set = input as Extract<TokenInput, { accessToken: string }>;
+      const result: TokenGrantResult = {
+        accessToken: set.accessToken,
+        expiresIn: set.expiresAt - now,
+        tokenType: set.tokenType ?? 'Bearer',
+        ...(set.refreshToken === undefined ? {} : { refreshToken: set.refreshToken }),
+        ...(set.scope === undefined ? {} : { scope: set.scope }),
+        ...(set.idToken === undefined ? {} : { idToken: set.idToken }),
+      };
+      return createTokenSet(result, { sentAt: now, generation: generation + 1 });
+    }
+    const result = dialect.parseTokenResponse({
+      status: 200,
+      headers: new Headers(),
+      body: JSON.stringify(input),
+    });
+    return createTokenSet(result, { sentAt: now, generation: generation + 1 });
+  }
+
+  function startSession(set: TokenSet): void {
+    if (accept(set)) {
+      channel?.post({ type: 'tokens', tokens: set });
+      emit({ type: 'signed-in', generation });
+    }
+  }
+
+  return {
+    tabId: channel?.tabId ?? createTabId(),
+    dialect,
+    lockKind: lock.kind,
+    ready,
+    async signIn({ username, password, scope, signal }) {
+      const grant: TokenGrant = {
+        type: 'password',
+        username,
+        password,
+        ...(scope ? { scope } : {}),
+      };
+      const sent = await requestTokens(dialect, grant, {
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+      startSession(stamp(sent));
+    },
+    setTokens(input) {
+      startSession(fromInput(input));
+    },
+    async getAccessToken({ minValidity, signal } = {}) {
+      await withSignal(ready, signal);
+      const current = tokens;
+      if (!current) throw signedOutError();
+      const now = Date.now();
+      const fresh =
+        now < current.expiresAt &&
+        (minValidity === undefined
+          ? now < refreshAt(current)
+          : current.expiresAt - now >= minValidity * 1000);
+      // Just refreshed (by any tab): use what we have, even if short-lived, rather than loop.
+      if (fresh || (now < restUntil && !inflight)) return current.accessToken;
+      // Backing off after a transient failure: the old token while it lasts, else the failure.
+      if (retryAt !== undefined && now < retryAt && !inflight && error) {
+        if (now < current.expiresAt) return current.accessToken;
+        throw error;
+      }
+      try {
+        return (await withSignal(refreshOnce('demand'), signal)).accessToken;
+      } catch (failure) {
+        // A transient failure keeps the session: the old token is still good until it expires.
+        if (isBatonError(failure) && !failure.terminal && tokens && Date.now() < tokens.expiresAt)
+          return tokens.accessToken;
+        throw failure;
+      }
+    },
+    async refresh({ staleGeneration, signal, reason = 'manual' } = {}) {
+      await withSignal(ready, signal);
+      if (!tokens) throw signedOutError();
+      if (staleGeneration !== undefined && generation > staleGeneration) return tokens.accessToken;
+      return (await withSignal(refreshOnce(reason, staleGeneration ?? generation), signal))
+        .accessToken;
+    },
+    async signOut() {
+      endEverywhere('user');
+    },
+    subscribe: changes.subscribe,
+    getSnapshot: () => snapshot,
+    onEvent: events.subscribe,
+    destroy() {
+      timer.clear();
+      session.abort();
+      lock.close();
+      channel?.close();
+      win?.removeEventListener('online', onOnline);
+      win?.removeEventListener('focus', onFocus);
+      win?.removeEventListener('pageshow', onPageShow);
+      win?.document?.removeEventListener('visibilitychange', onVisibility);
+    },
+  };
+}

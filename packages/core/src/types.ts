@@ -1,0 +1,112 @@
+import type { BatonError } from './errors.js';
+
+/** Claims of a JWT access token, as decoded (never verified: the client cannot verify them). */
+export interface JwtClaims {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string | readonly string[];
+  readonly exp?: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly jti?: string;
+  readonly [claim: string]: unknown;
+}
+
+/**
+ * The tokens of one session at one moment.
+ *
+ * `expiresAt` is absolute, in ms on the local clock, computed from when the request was sent and
+ * the shorter of the endpoint's declared lifetime and the JWT's own (`exp - iat`): a wrong local
+ * clock or a slow answer never makes a token look longer-lived than it is.
+ */
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  /** When the access token expires, ms since the epoch (local clock). */
+  readonly expiresAt: number;
+  /** When the refresh token expires, when the endpoint says so. */
+  readonly refreshExpiresAt?: number;
+  readonly scope?: string;
+  readonly tokenType: string;
+  readonly idToken?: string;
+  /** Decoded claims when the access token is a JWT. */
+  readonly claims?: JwtClaims;
+  /** Grows by one with every new TokenSet of a session, across tabs. An older one never replaces a newer one. */
+  readonly generation: number;
+}
+
+/** A grant the token endpoint is asked for (RFC 6749 §6 refresh, §4.3 password). */
+export type TokenGrant =
+  | { readonly type: 'refresh_token'; readonly refreshToken: string; readonly scope?: string }
+  | {
+      readonly type: 'password';
+      readonly username: string;
+      readonly password: string;
+      readonly scope?: string;
+    };
+
+/** An HTTP request to a token endpoint, as a dialect builds it. Plain data: easy to test. */
+export interface TokenRequest {
+  readonly method: 'GET' | 'POST';
+  /** Absolute or page-relative URL, query string included. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** A token endpoint's HTTP answer, as a dialect reads it. */
+export interface TokenResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/**
+ * What a dialect reads out of a successful token response: the RFC 6749 §5.1 fields with the
+ * lifetimes already converted to milliseconds.
+ */
+export interface TokenGrantResult {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  /** Access token lifetime in ms, from the endpoint's own field and unit. */
+  readonly expiresIn?: number;
+  /** Refresh token lifetime in ms, when the endpoint says it. */
+  readonly refreshExpiresIn?: number;
+  readonly scope?: string;
+  readonly tokenType: string;
+  readonly idToken?: string;
+}
+
+/**
+ * How to talk to one token endpoint: data plus two small functions.
+ * Nothing else in Baton knows a provider's name.
+ */
+export interface Dialect {
+  readonly name: string;
+  /** The token endpoint's URL (without query); authFetch never sends the bearer token there. */
+  readonly tokenUrl: string;
+  /** Builds the HTTP request for a grant. Pure. */
+  buildTokenRequest(grant: TokenGrant): TokenRequest;
+  /**
+   * Reads the endpoint's answer. Returns the tokens, or throws a {@link BatonError}
+   * (typed and classified terminal/transient) for every error answer and malformed body.
+   */
+  parseTokenResponse(response: TokenResponse): TokenGrantResult;
+}
+
+/** The states of a session. */
+export type SessionStatus = 'signed-out' | 'valid' | 'refreshing' | 'expired' | 'error';
+
+/**
+ * What bindings render. A new object only when something in it changed, so
+ * `useSyncExternalStore` re-renders only then.
+ */
+export interface Snapshot {
+  readonly status: SessionStatus;
+  readonly accessToken: string | undefined;
+  readonly expiresAt: number | undefined;
+  readonly generation: number;
+  readonly claims: JwtClaims | undefined;
+  /** The last refresh error, while it matters (transient while retrying, or terminal). */
+  readonly error: BatonError | undefined;
+}

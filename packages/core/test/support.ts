@@ -1,0 +1,55 @@
+import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
+import {
+  createTokenManager,
+  dialects,
+  type TokenManager,
+  type TokenManagerOptions,
+} from '../src/index.js';
+
+export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
+export const ALICE = { username: 'alice', password: 'alice-password' };
+
+/** Starts a real mock server on a free 127.0.0.1 port for one test file. */
+export function mockServer(options: MockServerOptions = {}) {
+  let server: MockServer | undefined;
+  return {
+    async start() {
+      server = await startMockServer({ port: 0, ...options });
+      return server;
+    },
+    get server(): MockServer {
+      if (!server) throw new Error('mock server not started');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+    },
+  };
+}
+
+/** A manager speaking the CIAM dialect to `server`. */
+export function ciamManager(
+  server: MockServer,
+  options: Partial<TokenManagerOptions> = {},
+): TokenManager {
+  return createTokenManager({
+    dialect: dialects.ciam({ tokenUrl: `${server.url}/oauth2/token`, ...CIAM }),
+    channel: false,
+    ...options,
+  });
+}
+
+/** Resolves once `predicate` holds, polling every 5 ms, failing after `ms` (bounded). */
+export async function until(
+  predicate: () => boolean,
+  ms = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
