@@ -1,0 +1,164 @@
+import { BatonError, isBatonError } from './errors.js';
+import type {
+  Dialect,
+  TokenGrant,
+  TokenGrantResult,
+  TokenRequest,
+  TokenResponse,
+} from './types.js';
+
+export interface RequestTokensOptions {
+  /** Default `globalThis.fetch`. */
+  readonly fetch?: typeof fetch;
+  /** Bounds the whole exchange, body included. Default 10 s. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface TokenEndpointAnswer {
+  readonly result: TokenGrantResult;
+  /** `now()` right before the request was sent. */
+  readonly sentAt: number;
+  /** The response's `Date` header in ms, when it parses. */
+  readonly serverDate?: number;
+}
+
+type Redact = (text: string) => string;
+
+/** The grant's secret and every secret parameter of the request, raw and URL-encoded. */
+const redactor = (grant: TokenGrant, request: TokenRequest): Redact => {
+  const raw = [grant.type === 'password' ? grant.password : grant.refreshToken];
+  for (const p of [
+    new URLSearchParams(request.url.split('?')[1]),
+    new URLSearchParams(request.body),
+  ]) {
+    for (const k of ['client_secret', 'refresh_token', 'password']) raw.push(...p.getAll(k));
+  }
+  const secrets = [
+    ...new Set(
+      raw.flatMap((s) =>
+        s ? [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)] : [],
+      ),
+    ),
+  ].sort((a, b) => b.length - a.length);
+  return (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+};
+
+/** Redacts every string of a JSON body (whatever its escapes), or the raw text. */
+const redactBody = (body: string, redact: Redact): string => {
+  try {
+    return JSON.stringify(
+      JSON.parse(body, (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)),
+    );
+  } catch {
+    return redact(body);
+  }
+};
+
+/** A copy of `e` whose texts are redacted; no `cause`, which could hold anything. */
+const redactError = (e: BatonError, redact: Redact): BatonError =>
+  new BatonError(e.code, redact(e.message), {
+    terminal: e.terminal,
+    ...(e.status !== undefined && { status: e.status }),
+    ...(e.providerCode !== undefined && { providerCode: redact(e.providerCode) }),
+    ...(e.description !== undefined && { description: redact(e.description) }),
+    ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+  });
+
+/**
+ * Sends one grant to a token endpoint (RFC 6749 §6 refresh, §4.3 password) and reads the answer
+ * with the dialect (§5.1 success, §5.2 error).
+ *
+ * Rejects only with a {@link BatonError}: `aborted` (the caller's signal; nothing is sent when it
+ * fired before), `timeout`, `network` (no answer, or the body could not be read), or the
+ * dialect's classification of the answer. No error carries the grant's refresh token or
+ * password, or the client secret, even when the endpoint echoes them.
+ */
+export async function requestTokens(
+  dialect: Dialect,
+  grant: TokenGrant,
+  options: RequestTokensOptions = {},
+): Promise<TokenEndpointAnswer> {
+  const { signal, timeoutMs = 10_000, now = Date.now } = options;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const aborted = () => new BatonError('aborted', 'Token request aborted');
+  if (signal?.aborted) throw aborted();
+  const request = dialect.buildTokenRequest(grant);
+  const redact = redactor(grant, request);
+
+  // One controller for both bounds (no need for AbortSignal.any); the race also stops a fetch
+  // that ignores its signal.
+  const controller = new AbortController();
+  let why: 'timeout' | 'aborted' | undefined;
+  const stop = (reason: 'timeout' | 'aborted') => {
+    why ??= reason;
+    controller.abort();
+  };
+  const onAbort = () => stop('aborted');
+  signal?.addEventListener('abort', onAbort);
+  // setTimeout fires at once above 2^31-1 ms.
+  const timer = setTimeout(() => stop('timeout'), Math.min(timeoutMs, 2 ** 31 - 1));
+  const stopped = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(new Error('stopped')));
+  });
+
+  let sentAt = 0;
+  let response: TokenResponse;
+  try {
+    const base = globalThis.location?.href;
+    const url = base ? new URL(request.url, base).href : request.url;
+    sentAt = now();
+    const res = await Promise.race([
+      fetchFn(url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined && { body: request.body }),
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: controller.signal,
+      }),
+      stopped,
+    ]);
+    response = {
+      status: res.status,
+      headers: res.headers,
+      body: await Promise.race([res.text(), stopped]),
+    };
+  } catch (e) {
+    if (why === 'timeout') {
+      throw new BatonError('timeout', `Token endpoint did not answer within ${timeoutMs} ms`);
+    }
+    if (why === 'aborted' || signal?.aborted) throw aborted();
+    const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
+    throw new BatonError('network', 'Token endpoint could not be reached', {
+      description: redact(`${e instanceof Error ? e.message : 'fetch failed'}${cause}`).slice(
+        0,
+        200,
+      ),
+    });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+
+  let result: TokenGrantResult;
+  try {
+    result = dialect.parseTokenResponse(response);
+  } catch (e) {
+    let error = isBatonError(e)
+      ? e
+      : new BatonError('invalid_response', 'Unreadable token response');
+    // Read the error again from a redacted body: a secret echoed across the point where a
+    // description is cut would otherwise survive in part.
+    try {
+      dialect.parseTokenResponse({ ...response, body: redactBody(response.body, redact) });
+    } catch (again) {
+      if (isBatonError(again) && again.code === error.code) error = again;
+    }
+    throw redactError(error, redact);
+  }
+  const serverDate = Date.parse(response.headers.get('date') ?? '');
+  return { result, sentAt, ...(Number.isFinite(serverDate) && { serverDate }) };
+}
