@@ -1,11 +1,14 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entries: `@baton/react` and `@baton/react/query` (the only one that imports React Query).
+  entry: { index: 'src/index.ts', query: 'src/reactQuery.ts' },
   format: 'esm',
   dts: true,
   platform: 'browser',
   target: 'es2022',
   sourcemap: true,
   clean: true,
+  // Peers stay imports; tsdown externalizes dependencies and peers by default, this says so.
+  deps: { neverBundle: [/^react($|\/)/, '@baton/core', '@tanstack/react-query'], onlyBundle: [] },
 });

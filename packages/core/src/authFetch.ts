@@ -1,0 +1,93 @@
+import type { TokenManager } from './tokenManager.js';
+
+/** Options of {@link createAuthFetch}. */
+export interface AuthFetchOptions {
+  /**
+   * Origins that get the bearer token (`https://api.example.com`), compared exactly by
+   * `new URL(x).origin`: scheme, host and port, no prefix or suffix matching. Default: the page's
+   * own origin. When given, only these: list `location.origin` too if same-origin calls need it.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /** What sends the request (default: the global `fetch` at call time). */
+  readonly fetch?: typeof fetch;
+  /**
+   * Which 401 answers refresh the token and replay the request once: `'invalid_token'` (default)
+   * those whose `WWW-Authenticate` says `error="invalid_token"` (RFC 6750 §3.1); `'always'` all.
+   */
+  readonly retryOn401?: 'invalid_token' | 'always';
+}
+
+/** `fetch`, with the session's bearer token for allowed origins. */
+export type AuthFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+const INVALID_TOKEN = /\berror\s*=\s*"?invalid_token\b/i;
+
+/**
+ * A `fetch` that adds `Authorization: Bearer <token>` to requests for `allowedOrigins` (never to
+ * the token endpoint, never over a header the caller set), and on a 401 refreshes once (across
+ * tabs) and replays the request once. Other requests go out untouched.
+ *
+ * Rejects like `fetch`: with the signal's reason (an `AbortError`) when the request's signal
+ * fires at any step; with `BatonError('signed_out')`, sending nothing, without a session; with
+ * the refresh's `BatonError` when the refresh after a 401 fails. A body that cannot be replayed
+ * (a `ReadableStream`, `duplex: 'half'`) still triggers the refresh, and its 401 is returned.
+ */
+export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions = {}): AuthFetch {
+  const page = globalThis.location;
+  const allowed = new Set(
+    (options.allowedOrigins ?? (page ? [page.origin] : [])).map((o) => new URL(o).origin),
+  );
+  allowed.delete('null'); // opaque origins (data:, file:) are all `null`: never a match
+  const send = (request: Request, token?: string) => {
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return (options.fetch ?? fetch)(request);
+  };
+  // The manager rejects with BatonError('aborted'); fetch's callers expect the signal's reason.
+  const wait = async <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> => {
+    try {
+      return await promise;
+    } catch (error) {
+      signal.throwIfAborted();
+      throw error;
+    }
+  };
+
+  return async (input, init) => {
+    // Decide on the URL the request will really go to (relative ones resolve like fetch's).
+    const request = new Request(input, init);
+    const { signal } = request;
+    const url = new URL(request.url);
+    const token = new URL(
+      manager.dialect.tokenUrl,
+      globalThis.document?.baseURI ?? page?.href ?? url,
+    );
+    if (
+      !allowed.has(url.origin) ||
+      request.headers.has('authorization') ||
+      (token.origin === url.origin && token.pathname === url.pathname)
+    )
+      return send(request);
+    const accessToken = await wait(manager.getAccessToken({ signal }), signal);
+    const snapshot = manager.getSnapshot();
+    // The generation of the token sent: one below the newest if a newer one arrived meanwhile.
+    const used = snapshot.generation - (snapshot.accessToken === accessToken ? 0 : 1);
+    const streamed =
+      init?.body instanceof ReadableStream || (init !== undefined && 'duplex' in init);
+    const replay = streamed ? undefined : request.clone();
+    const response = await send(request, accessToken);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    if (
+      response.status !== 401 ||
+      (options.retryOn401 !== 'always' && !INVALID_TOKEN.test(challenge))
+    )
+      return response;
+    // Refresh even when the body cannot be replayed, so that the caller's own retry succeeds.
+    const fresh = await wait(
+      manager.refresh({ staleGeneration: used, signal, reason: 'unauthorized' }),
+      signal,
+    );
+    if (!replay) return response;
+    response.body?.cancel().catch(() => {});
+    return send(replay, fresh);
+  };
+}

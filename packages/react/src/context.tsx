@@ -1,0 +1,62 @@
+import type { AuthFetchOptions, Snapshot, TokenManager } from '@baton/core';
+import { createContext, type ReactNode, useContext, useMemo } from 'react';
+
+/** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */
+const SIGNED_OUT: Snapshot = Object.freeze({
+  status: 'signed-out',
+  accessToken: undefined,
+  expiresAt: undefined,
+  generation: 0,
+  claims: undefined,
+  error: undefined,
+});
+
+/** @internal What the hooks share: the manager and its store, bound once per provider. */
+export interface Baton {
+  readonly manager: TokenManager;
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => Snapshot;
+  readonly getServerSnapshot: () => Snapshot;
+  readonly authFetchOptions: AuthFetchOptions | undefined;
+}
+
+const BatonContext = createContext<Baton | null>(null);
+
+export interface BatonProviderProps {
+  /** The app's one `createTokenManager(...)`, created outside React (it outlives renders). */
+  readonly manager: TokenManager;
+  /** What server rendering and hydration show (default: signed out). */
+  readonly serverSnapshot?: Snapshot;
+  /** Defaults for every `useAuthFetch()` below, e.g. `{ allowedOrigins: [...] }`: set them once. */
+  readonly authFetchOptions?: AuthFetchOptions;
+  readonly children?: ReactNode;
+}
+
+/** Makes a {@link TokenManager} available to the hooks below it. */
+export function BatonProvider(props: BatonProviderProps): ReactNode {
+  const { manager, serverSnapshot = SIGNED_OUT, authFetchOptions } = props;
+  const value = useMemo<Baton>(
+    () => ({
+      manager,
+      // Called through the manager: it may be a class instance, not only the core's closure.
+      subscribe: (listener) => manager.subscribe(listener),
+      getSnapshot: () => manager.getSnapshot(),
+      getServerSnapshot: () => serverSnapshot,
+      authFetchOptions,
+    }),
+    [manager, serverSnapshot, authFetchOptions],
+  );
+  return <BatonContext.Provider value={value}>{props.children}</BatonContext.Provider>;
+}
+
+/** @internal The provider's value; throws a clear error outside of one. */
+export function useBaton(): Baton {
+  const baton = useContext(BatonContext);
+  if (!baton) throw new Error('Baton: this hook needs a <BatonProvider manager={...}> above it');
+  return baton;
+}
+
+/** The provider's {@link TokenManager}, for what the hooks do not cover. */
+export function useTokenManager(): TokenManager {
+  return useBaton().manager;
+}
