@@ -1,0 +1,234 @@
+import type { Context } from 'hono';
+import { DEMO_USERS } from '../clients.js';
+import type { AppEnv, Deps } from '../context.js';
+import { type DialectSpec, defaultErrorCode, type TokenError } from '../dialects/dialect.js';
+import { alreadySent, json, NO_STORE } from '../http.js';
+import type { FaultAnswers } from '../inject.js';
+import { withFaults } from '../inject.js';
+import {
+  type BasicCredentials,
+  decodeUtf8,
+  isFormContentType,
+  type Params,
+  param,
+  parseBasicAuth,
+  parseUrlEncoded,
+  rawQuery,
+  readBody,
+  secretEquals,
+} from '../params.js';
+import type { Family, Issued } from '../sessions.js';
+
+type ReadResult =
+  | { readonly kind: 'ok'; readonly params: Params; readonly basic: BasicCredentials }
+  | { readonly kind: 'error'; readonly error: TokenError }
+  | { readonly kind: 'aborted' };
+
+/** One seed token endpoint: read the request, apply faults, then run the grant. */
+export function tokenRoute(spec: DialectSpec, deps: Deps) {
+  const { dialect } = spec.client;
+  const answers: FaultAnswers = {
+    status: (status, error) =>
+      spec.renderError({ kind: 'injected', status, error: error ?? defaultErrorCode(status) }),
+    sampleBody: spec.sampleBody,
+    wrongTypesBody: spec.wrongTypesBody,
+  };
+
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    deps.stats.count('tokenRequests', dialect);
+    c.set('note', dialect);
+    const read = await readTokenRequest(c, spec, deps.settings.bodyLimit);
+    if (read.kind === 'aborted') {
+      c.set('note', `${dialect} dropped: client left while sending`);
+      return alreadySent();
+    }
+    const grant = read.kind === 'ok' ? param(read.params, 'grant_type') : undefined;
+    if (grant === 'refresh_token' || grant === 'password') c.set('note', `${dialect} ${grant}`);
+    return withFaults(c, deps, { route: 'token', dialect, grant }, answers, async () => {
+      const result = read.kind === 'ok' ? await runGrant(c, spec, deps, read) : read.error;
+      if ('body' in result) return json(200, result.body, NO_STORE);
+      countError(deps, spec, result);
+      const rendered = spec.renderError(result);
+      return json(rendered.status, rendered.body, {
+        ...NO_STORE,
+        ...rendered.headers,
+        ...transportHeaders(spec, result),
+      });
+    });
+  };
+}
+
+async function readTokenRequest(
+  c: Context<AppEnv>,
+  spec: DialectSpec,
+  bodyLimit: number,
+): Promise<ReadResult> {
+  const { client } = spec;
+  const { incoming } = c.env;
+  if (c.req.method !== client.method) {
+    return invalid(`method must be ${client.method}`, 405);
+  }
+  let bodyText = '';
+  if (client.method === 'POST') {
+    // Read even where the body is ignored (EIAM), so that the size limit holds everywhere.
+    const body = await readBody(incoming, bodyLimit);
+    if (body.kind === 'aborted') return body;
+    if (body.kind === 'too-large') {
+      return invalid(`request body larger than ${bodyLimit} bytes`, 413);
+    }
+    if (client.paramsIn === 'form') {
+      if (!isFormContentType(c.req.header('content-type'))) {
+        return invalid('Content-Type must be application/x-www-form-urlencoded');
+      }
+      const text = decodeUtf8(body.bytes);
+      if (text === undefined) return invalid('request body is not valid UTF-8');
+      bodyText = text;
+    }
+  }
+  // Each seed puts the parameters in exactly one place; the other is ignored.
+  const parsed = parseUrlEncoded(client.paramsIn === 'form' ? bodyText : rawQuery(incoming.url));
+  if (!parsed.ok) return invalid(parsed.description);
+  const basic: BasicCredentials = spec.basicAuth
+    ? parseBasicAuth(c.req.header('authorization'))
+    : { kind: 'none' };
+  return { kind: 'ok', params: parsed.params, basic };
+}
+
+/** 405 names the method to use; 413 closes the connection rather than read more junk. */
+function transportHeaders(spec: DialectSpec, error: TokenError): Record<string, string> {
+  if (error.kind !== 'invalid_request') return {};
+  if (error.status === 405) return { Allow: spec.client.method };
+  if (error.status === 413) return { Connection: 'close' };
+  return {};
+}
+
+function invalid(description: string, status?: 405 | 413): ReadResult {
+  return {
+    kind: 'error',
+    error:
+      status === undefined
+        ? { kind: 'invalid_request', description }
+        : { kind: 'invalid_request', description, status },
+  };
+}
+
+async function runGrant(
+  c: Context<AppEnv>,
+  spec: DialectSpec,
+  deps: Deps,
+  read: Extract<ReadResult, { kind: 'ok' }>,
+): Promise<Issued | TokenError> {
+  const { params } = read;
+  const { dialect } = spec.client;
+  const grantType = param(params, 'grant_type');
+  if (grantType === undefined) return { kind: 'missing', param: 'grant_type' };
+  if (grantType !== 'refresh_token' && grantType !== 'password') {
+    return { kind: 'unsupported_grant_type' };
+  }
+  const clientError = authenticateClient(spec, deps, params, read.basic);
+  if (clientError !== undefined) return clientError;
+  const mint = (family: Family) =>
+    spec.mint({
+      family,
+      now: deps.now(),
+      issuer: deps.issuer(),
+      accessTtl: deps.settings.accessTtl,
+      refreshTtl: deps.settings.refreshTtl,
+      keys: deps.keys,
+    });
+
+  if (grantType === 'refresh_token') {
+    const refreshToken = param(params, 'refresh_token');
+    if (refreshToken === undefined) return { kind: 'missing', param: 'refresh_token' };
+    const outcome = await deps.store.refresh(
+      dialect,
+      spec.client.clientId,
+      refreshToken,
+      spec.invalidatesPreviousAccess,
+      mint,
+    );
+    c.set(
+      'note',
+      `${dialect} refresh_token ${outcome.kind === 'rejected' ? outcome.reason : outcome.kind}`,
+    );
+    switch (outcome.kind) {
+      case 'rotated':
+        deps.stats.count('refreshes', dialect);
+        return outcome.issued;
+      case 'replayed':
+        deps.stats.count('graceReplays', dialect);
+        return outcome.issued;
+      case 'rejected':
+        if (outcome.reason === 'reused') deps.stats.count('reuseDetected', dialect);
+        return { kind: 'invalid_grant' };
+    }
+  }
+
+  const username = param(params, 'username');
+  if (username === undefined) return { kind: 'missing', param: 'username' };
+  const password = param(params, 'password');
+  if (password === undefined) return { kind: 'missing', param: 'password' };
+  const user = DEMO_USERS.find((u) => u.username === username);
+  // Compare even for an unknown user, so timing does not tell which users exist.
+  const passwordOk = secretEquals(password, user?.password ?? '\u0000');
+  if (user === undefined || !passwordOk) {
+    c.set('note', `${dialect} password refused`);
+    return { kind: 'bad_credentials' };
+  }
+  const issued = await deps.store.signIn(dialect, spec.client.clientId, user, mint);
+  deps.stats.count('signIns', dialect);
+  c.set('note', `${dialect} password signed in`);
+  return issued;
+}
+
+/**
+ * Client authentication: `client_id` + `client_secret` in the request (every seed does this), or
+ * HTTP Basic where standard clients use it. A route behind a token proxy (`proxiedRoutes`) may
+ * omit the secret, because the proxy is where it lives; a wrong secret is still refused.
+ */
+function authenticateClient(
+  spec: DialectSpec,
+  deps: Deps,
+  params: Params,
+  basic: BasicCredentials,
+): TokenError | undefined {
+  const { client } = spec;
+  let clientId = param(params, 'client_id');
+  let secret = param(params, 'client_secret');
+  if (basic.kind === 'malformed') return { kind: 'invalid_client' };
+  if (basic.kind === 'ok') {
+    // RFC 6749 §2.3: one authentication method per request.
+    if (secret !== undefined) {
+      return { kind: 'invalid_request', description: 'more than one client authentication method' };
+    }
+    if (clientId !== undefined && clientId !== basic.clientId) return { kind: 'invalid_client' };
+    clientId = basic.clientId;
+    secret = basic.clientSecret;
+  }
+  if (clientId === undefined || !secretEquals(clientId, client.clientId)) {
+    return { kind: 'invalid_client' };
+  }
+  if (secret === undefined) {
+    return deps.settings.proxiedRoutes.has(client.dialect) ? undefined : { kind: 'invalid_client' };
+  }
+  return secretEquals(secret, client.clientSecret) ? undefined : { kind: 'invalid_client' };
+}
+
+function countError(deps: Deps, spec: DialectSpec, error: TokenError): void {
+  const { dialect } = spec.client;
+  switch (error.kind) {
+    case 'invalid_grant':
+      deps.stats.count('invalidGrant', dialect);
+      break;
+    case 'bad_credentials':
+      deps.stats.count('signInFailures', dialect);
+      break;
+    case 'invalid_client':
+      deps.stats.count('invalidClient', dialect);
+      break;
+    case 'injected':
+      break;
+    default:
+      deps.stats.count('invalidRequest', dialect);
+  }
+}

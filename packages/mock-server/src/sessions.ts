@@ -1,0 +1,219 @@
+import type { DemoUser, DialectName } from './clients.js';
+
+/**
+ * Session families, refresh-token rotation and reuse detection, as a strict provider does it
+ * (RFC 9700 §4.14.2): every refresh rotates the refresh token, and a spent one presented again
+ * revokes the whole family, unless it comes back within the reuse grace window.
+ *
+ * Lifetimes: an access token lives until its own `exp` (opaque ones: issue time + ACCESS_TTL);
+ * each refresh token lives REFRESH_TTL from its own issue (sliding, like the UAA seed's
+ * `refresh_expires_in` on every answer), so an active session never dies of old age.
+ */
+
+/** What a route minted for one sign-in or rotation: the tokens and the exact body it answers. */
+export interface Issued {
+  readonly accessToken: string;
+  /** When the server stops accepting the access token, ms since the epoch (server clock). */
+  readonly accessExpiresAt: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: number;
+  /** The `sub` the API reports for this session. */
+  readonly sub: string;
+  /** The complete success body, kept so a replay inside the grace window is byte-identical. */
+  readonly body: unknown;
+}
+
+export interface Family {
+  readonly id: number;
+  readonly dialect: DialectName;
+  readonly clientId: string;
+  readonly user: DemoUser;
+  revoked: boolean;
+  /** The newest access token; on a dialect that invalidates on refresh, the only live one. */
+  currentAccess: AccessEntry | undefined;
+}
+
+interface AccessEntry {
+  readonly family: Family;
+  readonly expiresAt: number;
+  readonly sub: string;
+  /** Set when a refresh superseded it on a dialect that invalidates the previous access token. */
+  superseded: boolean;
+}
+
+interface RefreshEntry {
+  readonly family: Family;
+  readonly expiresAt: number;
+  /** Set, synchronously, the moment the token is spent: a concurrent second use sees it. */
+  rotation: { readonly at: number; readonly result: Promise<Issued> } | undefined;
+}
+
+export type Mint = (family: Family) => Promise<Issued>;
+
+export type RefreshRejection = 'unknown' | 'wrong-client' | 'revoked' | 'expired' | 'reused';
+
+export type RefreshOutcome =
+  | { readonly kind: 'rotated'; readonly issued: Issued }
+  | { readonly kind: 'replayed'; readonly issued: Issued }
+  | { readonly kind: 'rejected'; readonly reason: RefreshRejection };
+
+export type AccessCheck =
+  | {
+      readonly ok: true;
+      readonly dialect: DialectName;
+      readonly sub: string;
+      readonly user: DemoUser;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'unknown' | 'revoked' | 'superseded' | 'expired';
+      readonly dialect?: DialectName;
+    };
+
+export interface SessionOptions {
+  readonly now: () => number;
+  /** Reuse grace window in ms; 0 means any reuse revokes the family. */
+  readonly reuseGraceMs: number;
+}
+
+/**
+ * Expired entries are swept every so many issues, so long soaks keep memory flat. The interval
+ * grows with the store (a quarter of its size) so a sweep costs O(1) per issue on average.
+ */
+const SWEEP_EVERY = 512;
+
+export class SessionStore {
+  readonly #now: () => number;
+  readonly #graceMs: number;
+  #access = new Map<string, AccessEntry>();
+  #refresh = new Map<string, RefreshEntry>();
+  #nextFamily = 1;
+  #issuedSinceSweep = 0;
+
+  constructor(options: SessionOptions) {
+    this.#now = options.now;
+    this.#graceMs = options.reuseGraceMs;
+  }
+
+  /** A password sign-in: a new family. */
+  async signIn(
+    dialect: DialectName,
+    clientId: string,
+    user: DemoUser,
+    mint: Mint,
+  ): Promise<Issued> {
+    const family: Family = {
+      id: this.#nextFamily++,
+      dialect,
+      clientId,
+      user,
+      revoked: false,
+      currentAccess: undefined,
+    };
+    const issued = await mint(family);
+    this.#register(family, issued);
+    return issued;
+  }
+
+  /**
+   * Spends a refresh token. `invalidatePreviousAccess` is for dialects whose refresh kills the
+   * previous access token (EIAM, seed 001); elsewhere it lives until it expires.
+   */
+  refresh(
+    dialect: DialectName,
+    clientId: string,
+    refreshToken: string,
+    invalidatePreviousAccess: boolean,
+    mint: Mint,
+  ): Promise<RefreshOutcome> {
+    const entry = this.#refresh.get(refreshToken);
+    if (entry === undefined) return rejected('unknown');
+    const { family } = entry;
+    // A refresh token is bound to the client it was issued to (RFC 6749 §6).
+    if (family.dialect !== dialect || family.clientId !== clientId) return rejected('wrong-client');
+    if (family.revoked) return rejected('revoked');
+    const now = this.#now();
+    // An expired token is simply dead: checked before reuse, so a stale tab that wakes up long
+    // after does not revoke the session other tabs are still using.
+    if (now >= entry.expiresAt) return rejected('expired');
+
+    if (entry.rotation !== undefined) {
+      if (this.#graceMs > 0 && now - entry.rotation.at <= this.#graceMs) {
+        return entry.rotation.result.then((issued) => ({ kind: 'replayed', issued }));
+      }
+      family.revoked = true;
+      return rejected('reused');
+    }
+
+    if (invalidatePreviousAccess && family.currentAccess !== undefined) {
+      family.currentAccess.superseded = true;
+    }
+    const result = mint(family).then((issued) => {
+      this.#register(family, issued);
+      return issued;
+    });
+    entry.rotation = { at: now, result };
+    return result.then((issued) => ({ kind: 'rotated', issued }));
+  }
+
+  /** Whether the server accepts this access token now (its signature is checked elsewhere). */
+  checkAccess(token: string): AccessCheck {
+    const entry = this.#access.get(token);
+    if (entry === undefined) return { ok: false, reason: 'unknown' };
+    const { family } = entry;
+    const dialect = family.dialect;
+    if (family.revoked) return { ok: false, reason: 'revoked', dialect };
+    if (entry.superseded) return { ok: false, reason: 'superseded', dialect };
+    // Server time is authoritative, whatever the token itself claims.
+    if (this.#now() >= entry.expiresAt) return { ok: false, reason: 'expired', dialect };
+    return { ok: true, dialect, sub: entry.sub, user: family.user };
+  }
+
+  /** The dialect a known access token belongs to, for fault matching and counters. */
+  dialectOfAccess(token: string): DialectName | undefined {
+    return this.#access.get(token)?.family.dialect;
+  }
+
+  reset(): void {
+    this.#access.clear();
+    this.#refresh.clear();
+    this.#issuedSinceSweep = 0;
+  }
+
+  get size(): { access: number; refresh: number } {
+    return { access: this.#access.size, refresh: this.#refresh.size };
+  }
+
+  #register(family: Family, issued: Issued): void {
+    const access: AccessEntry = {
+      family,
+      expiresAt: issued.accessExpiresAt,
+      sub: issued.sub,
+      superseded: false,
+    };
+    this.#access.set(issued.accessToken, access);
+    family.currentAccess = access;
+    this.#refresh.set(issued.refreshToken, {
+      family,
+      expiresAt: issued.refreshExpiresAt,
+      rotation: undefined,
+    });
+    const size = this.#access.size + this.#refresh.size;
+    if (++this.#issuedSinceSweep >= Math.max(SWEEP_EVERY, size / 4)) this.#sweep();
+  }
+
+  /** Forgets expired tokens: once expired they are rejected the same way as unknown ones. */
+  #sweep(): void {
+    this.#issuedSinceSweep = 0;
+    const now = this.#now();
+    for (const [token, entry] of this.#access)
+      if (now >= entry.expiresAt) this.#access.delete(token);
+    for (const [token, entry] of this.#refresh) {
+      if (now >= entry.expiresAt) this.#refresh.delete(token);
+    }
+  }
+}
+
+function rejected(reason: RefreshRejection): Promise<RefreshOutcome> {
+  return Promise.resolve({ kind: 'rejected', reason });
+}

@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../src/clients.js';
+import { isFormContentType, parseBasicAuth, parseUrlEncoded } from '../src/params.js';
+import { type Issued, SessionStore } from '../src/sessions.js';
+import { TestClock } from './support.js';
+
+describe('parseUrlEncoded', () => {
+  it('reads what URLSearchParams writes', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1 }), fc.string()), {
+          selector: ([k]) => k,
+        }),
+        (pairs) => {
+          const parsed = parseUrlEncoded(new URLSearchParams(pairs).toString());
+          expect(parsed.ok && [...parsed.params]).toEqual(pairs);
+        },
+      ),
+    );
+  });
+
+  it('refuses repeated parameters and escapes that are not UTF-8', () => {
+    expect(parseUrlEncoded('a=1&a=2')).toEqual({ ok: false, description: 'repeated parameter' });
+    expect(parseUrlEncoded('grant_type=a&grant_type=')).toEqual({
+      ok: false,
+      description: 'repeated grant_type parameter',
+    });
+    expect(parseUrlEncoded('a=%FF').ok).toBe(false);
+    expect(parseUrlEncoded('a=%E2%82').ok).toBe(false);
+    expect(parseUrlEncoded('a=%2').ok).toBe(false);
+  });
+
+  it('reads + as a space and %2B as a plus', () => {
+    const parsed = parseUrlEncoded('s=a+b%2Bc&&flag');
+    expect(parsed.ok && Object.fromEntries(parsed.params)).toEqual({ s: 'a b+c', flag: '' });
+  });
+});
+
+describe('isFormContentType', () => {
+  it('accepts the form type with or without a UTF-8 charset, nothing else', () => {
+    expect(isFormContentType('application/x-www-form-urlencoded')).toBe(true);
+    expect(isFormContentType('Application/X-WWW-Form-Urlencoded; Charset="UTF-8"')).toBe(true);
+    expect(isFormContentType('application/x-www-form-urlencoded;charset=latin1')).toBe(false);
+    expect(isFormContentType('application/json')).toBe(false);
+    expect(isFormContentType(undefined)).toBe(false);
+  });
+});
+
+describe('parseBasicAuth', () => {
+  it('decodes form-encoded halves, and tells malformed from absent', () => {
+    const header = `Basic ${Buffer.from('eiam-demo-client:eiam-demo-secret%2B%2F%3D').toString('base64')}`;
+    expect(parseBasicAuth(header)).toEqual({
+      kind: 'ok',
+      clientId: 'eiam-demo-client',
+      clientSecret: 'eiam-demo-secret+/=',
+    });
+    expect(parseBasicAuth('Basic bm9jb2xvbg==')).toEqual({ kind: 'malformed' });
+    expect(parseBasicAuth('Basic')).toEqual({ kind: 'malformed' });
+    expect(parseBasicAuth('Bearer abc')).toEqual({ kind: 'none' });
+    expect(parseBasicAuth(undefined)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('SessionStore', () => {
+  const user = DEMO_USERS[0]!;
+  let n = 0;
+  const mint = (clock: TestClock) => async (): Promise<Issued> => {
+    n++;
+    return {
+      accessToken: `a${n}`,
+      accessExpiresAt: clock.t + 60_000,
+      refreshToken: `r${n}`,
+      refreshExpiresAt: clock.t + 120_000,
+      sub: 'alice',
+      body: { n },
+    };
+  };
+
+  it('forgets expired tokens as it goes, so memory stays flat', async () => {
+    const clock = new TestClock();
+    const store = new SessionStore({ now: clock.now, reuseGraceMs: 0 });
+    for (let i = 0; i < 600; i++) await store.signIn('eiam', 'c', user, mint(clock));
+    clock.advance(121);
+    for (let i = 0; i < 600; i++) await store.signIn('eiam', 'c', user, mint(clock));
+    const size = store.size;
+    // Only the second batch is left: the first one expired and was swept.
+    expect(size).toEqual({ access: 600, refresh: 600 });
+    expect(store.checkAccess(`a${n}`).ok).toBe(true);
+  });
+
+  it('marks a token spent before minting finishes, so a concurrent second use is a reuse', async () => {
+    const clock = new TestClock();
+    const store = new SessionStore({ now: clock.now, reuseGraceMs: 0 });
+    const s = await store.signIn('ciam', 'c', user, mint(clock));
+    const slow = () =>
+      new Promise<Issued>((resolve) => setTimeout(() => resolve(mint(clock)()), 20));
+    const [a, b] = await Promise.all([
+      store.refresh('ciam', 'c', s.refreshToken, false, slow),
+      store.refresh('ciam', 'c', s.refreshToken, false, slow),
+    ]);
+    expect([a.kind, b.kind]).toEqual(['rotated', 'rejected']);
+    expect(b.kind === 'rejected' && b.reason).toBe('reused');
+  });
+});
