@@ -361,6 +361,36 @@ describe('401: one refresh, one replay', () => {
     expect(seen[1]?.authorization).toBe(`Bearer ${token(m)}`);
   });
 
+  it('sends no refresh of its own when the token was rotated while the request was out', async () => {
+    const m = await signedIn();
+    const first = token(m);
+    revoked.add(first);
+    // Another caller (or tab) rotates while the first request is in flight.
+    const rotating = async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (seen.length === 0) await m.refresh();
+      return fetch(input, init);
+    };
+    const authFetch = createAuthFetch(m, { allowedOrigins: [echoOrigin], fetch: rotating });
+    const before = mock.stats();
+    expect((await authFetch(`${echoOrigin}/raced`)).status).toBe(200);
+    expect(delta(before).refreshes).toBe(1);
+    expect(seen.map((s) => s.authorization)).toEqual([`Bearer ${first}`, `Bearer ${token(m)}`]);
+  });
+
+  it('knows the token it sent is older when a newer one arrived before it read the snapshot', async () => {
+    const m = await signedIn();
+    const first = token(m);
+    await m.refresh();
+    revoked.add(first);
+    // The token handed out just before a rotation landed: its generation is the older one.
+    vi.spyOn(m, 'getAccessToken').mockResolvedValueOnce(first);
+    const authFetch = createAuthFetch(m, { allowedOrigins: [echoOrigin] });
+    const before = mock.stats();
+    expect((await authFetch(`${echoOrigin}/late`)).status).toBe(200);
+    expect(delta(before).refreshes).toBe(0);
+    expect(seen.map((s) => s.authorization)).toEqual([`Bearer ${first}`, `Bearer ${token(m)}`]);
+  });
+
   it('refreshes exactly once for 50 concurrent requests that all get a 401', async () => {
     const m = await signedIn();
     const authFetch = createAuthFetch(m, { allowedOrigins: [mock.url] });

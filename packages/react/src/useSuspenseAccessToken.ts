@@ -21,14 +21,15 @@ function attempt(manager: TokenManager, snapshot: Snapshot): Attempt {
       },
       (error: unknown) => {
         // A transient failure: the manager retries by itself; stay suspended until it reports.
-        if (isBatonError(error) && !error.terminal && error.code !== 'aborted')
+        if (isBatonError(error) && !error.terminal)
           return new Promise<void>((resolve) => {
             const off = manager.subscribe(() => {
               off();
               resolve();
             });
           });
-        current.error = snapshot.error ?? error;
+        // Signed out by a terminal failure: the cause (e.g. invalid_grant) says more.
+        current.error = (snapshot.status === 'signed-out' && snapshot.error) || error;
       },
     ),
   };

@@ -1,5 +1,5 @@
 import type { TokenManager } from '@baton/core';
-import { act, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen } from '@testing-library/react';
 import { Suspense } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { BatonProvider, useSuspenseAccessToken } from '../src/index.js';
@@ -99,6 +99,11 @@ describe('useSuspenseAccessToken', () => {
     expect(shown('error')).toMatch(/^BatonError invalid_grant /);
     expect(env.mock.stats().invalidGrant).toBe(before + 1);
     expect(manager.getSnapshot().status).toBe('signed-out');
+    // Mounted after the session ended: the boundary still learns why, not just signed_out.
+    cleanup();
+    render(app(manager));
+    await until(() => shown('error') !== undefined, 'the error boundary again');
+    expect(shown('error')).toMatch(/^BatonError invalid_grant /);
     vi.restoreAllMocks();
   });
 
