@@ -1,7 +1,9 @@
 export type { AuthFetch, AuthFetchOptions } from './authFetch.js';
 export { createAuthFetch } from './authFetch.js';
+export type { DialectOptions, DialectSpec, ProviderError, TokenField } from './dialect.js';
 export { defineDialect } from './dialect.js';
-export { dialects } from './dialects/index.js';
+/** The four built-in endpoints; import one by name to keep the others out of your bundle. */
+export { chatroom, ciam, dialects, eiam, uaa } from './dialects/index.js';
 export type { BatonErrorOptions } from './errors.js';
 export { BatonError, ErrorCode, isBatonError, isTerminalCode } from './errors.js';
 export type { BatonEvent, RefreshReason, SignOutReason, WakeSource } from './events.js';

@@ -14,6 +14,13 @@ export type TabMessage =
   | { readonly type: 'tokens'; readonly tokens: TokenSet }
   /** The session ended; every generation up to this one is dead. */
   | { readonly type: 'signed-out'; readonly generation: number }
+  /** A refresh of this generation failed transiently: nobody retries before `retryInMs`. */
+  | {
+      readonly type: 'backoff';
+      readonly generation: number;
+      readonly retryInMs: number;
+      readonly code: string;
+    }
   /** "I have this generation: answer if you have a newer session or sign-out." */
   | { readonly type: 'query'; readonly generation: number }
   /** Lock: asks for the lock with a Lamport ticket; the lowest (clock, tab) wins. */
@@ -52,11 +59,16 @@ export function parseTabMessage(data: unknown, app: string): ReceivedMessage | s
       ? isTokenSet(m.tokens)
       : m.type === 'signed-out' || m.type === 'query'
         ? isCount(m.generation)
-        : m.type === 'claim'
-          ? isCount(m.clock)
-          : m.type === 'held'
-            ? isCount(m.leaseMs)
-            : m.type === 'release';
+        : m.type === 'backoff'
+          ? isCount(m.generation) &&
+            isCount(m.retryInMs) &&
+            typeof m.code === 'string' &&
+            /^[a-z_]{1,32}$/.test(m.code)
+          : m.type === 'claim'
+            ? isCount(m.clock)
+            : m.type === 'held'
+              ? isCount(m.leaseMs)
+              : m.type === 'release';
   return ok ? (m as unknown as ReceivedMessage) : `bad ${String(m.type).slice(0, 20)} message`;
 }
 

@@ -1,5 +1,5 @@
 import { withSignal } from './abort.js';
-import { BatonError, isBatonError } from './errors.js';
+import { BatonError, type ErrorCode, isBatonError } from './errors.js';
 import {
   type BatonEvent,
   createListeners,
@@ -169,9 +169,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const refreshAt = (set: TokenSet) =>
     Math.max(refreshTime(set.expiresAt, receivedAt, skewMs, jitter), restUntil);
 
-  /** When the next automatic refresh is due: never while backing off past the last attempt. */
+  /** When the next automatic refresh is due: none after the last automatic attempt failed. */
   function nextDue(): number {
     if (!tokens?.refreshToken) return Number.POSITIVE_INFINITY;
+    if (failures > attempts) return Number.POSITIVE_INFINITY; // until a caller or a wake-up
     if (failures > 0) return retryAt ?? Number.POSITIVE_INFINITY;
     return refreshAt(tokens);
   }
@@ -283,6 +284,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     else if (message.type === 'signed-out') {
       if (message.generation >= generation && tokens) end('remote', message.generation);
       else generation = Math.max(generation, message.generation);
+    } else if (message.type === 'backoff' && message.generation === generation && tokens) {
+      // Another tab's refresh of this same token just failed: wait as it waits (no storm).
+      failures = Math.max(failures, 1);
+      retryAt = Math.max(retryAt ?? 0, Date.now() + message.retryInMs);
+      error = new BatonError(message.code as ErrorCode, 'A refresh failed in another tab', {
+        retryAfterMs: message.retryInMs,
+        terminal: false,
+      });
+      schedule();
+      update();
     } else if (message.type === 'query' && message.generation < generation)
       channel.post(tokens ? { type: 'tokens', tokens } : { type: 'signed-out', generation });
   });
@@ -300,28 +311,44 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   async function runRefresh(reason: RefreshReason, stale: number): Promise<TokenSet> {
     const started = Date.now();
     const { signal } = session;
+    const newer = () => (generation > stale ? tokens : undefined);
+    const backingOff = () => retryAt !== undefined && Date.now() < retryAt && error;
+    // Waiting for the lock is moot once another tab's news arrives: a newer session, or its
+    // failure (then everyone waits out the same backoff). So the wait stops early on either.
+    const early = new AbortController();
+    const stop = () => early.abort();
+    signal.addEventListener('abort', stop);
+    const unwatch = changes.subscribe(() => (newer() || backingOff()) && stop());
     emit({ type: 'refresh-start', reason, generation });
     try {
+      if (backingOff()) throw error;
       const result = await lock.run(
         async () => {
+          unwatch();
           emit({ type: 'lock-acquired', waitedMs: Date.now() - started });
           // A lock is not a memory barrier: the previous holder's news may still be on its way.
-          await syncWithTabs();
+          if (!newer()) await syncWithTabs();
           if (signal.aborted || !tokens) throw signedOutError();
-          if (generation > stale) {
+          const adopted = newer();
+          if (adopted) {
             emit({ type: 'refresh-skipped', generation });
-            return tokens;
+            return adopted;
           }
+          // Backing off (here or, as a tab told us, elsewhere): no request before its time.
+          if (backingOff()) throw error;
           const base = tokens;
           const { refreshToken } = base;
           if (!refreshToken)
             throw new BatonError('invalid_grant', 'No refresh token to refresh with');
-          const grant: TokenGrant = { type: 'refresh_token', refreshToken };
-          const sent = await requestTokens(dialect, grant, {
-            timeoutMs,
-            signal,
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-          });
+          const sent = await requestTokens(
+            dialect,
+            { type: 'refresh_token', refreshToken },
+            {
+              timeoutMs,
+              signal,
+              ...(options.fetch ? { fetch: options.fetch } : {}),
+            },
+          );
           if (signal.aborted) throw signedOutError();
           const next = stamp(sent, base);
           // Tell the other tabs before the lock is released, on the channel the lock uses.
@@ -335,33 +362,50 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           });
           return tokens;
         },
-        { timeoutMs: lockTimeoutMs, signal },
+        { timeoutMs: lockTimeoutMs, signal: early.signal },
       );
       schedule();
       return result;
     } catch (caught) {
+      if (signal.aborted) throw signedOutError();
+      if (early.signal.aborted) {
+        // The wait was cut short by news: a newer session to adopt, or a shared backoff.
+        const adopted = newer();
+        if (adopted) {
+          emit({ type: 'refresh-skipped', generation });
+          return adopted;
+        }
+        if (error) throw error;
+      }
       const failure = isBatonError(caught)
         ? caught
         : new BatonError('network', 'Refresh failed', { cause: caught });
-      if (signal.aborted) throw signedOutError();
+      if (failure === error) throw failure; // still backing off: nothing new to count
       if (failure.terminal) {
         // Another tab may have rotated first and its news raced our request: ask before giving up.
         await syncWithTabs();
-        if (generation > stale && tokens) return tokens;
+        const rescued = newer();
+        if (rescued) return rescued;
         emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
         endEverywhere('terminal', failure);
         throw failure;
       }
       error = failure;
       failures += 1;
-      const delay =
-        failures <= attempts
-          ? backoffDelay(failures - 1, baseDelayMs, maxDelayMs, failure.retryAfterMs)
-          : undefined;
-      retryAt = delay === undefined ? undefined : Date.now() + delay;
-      emit({ type: 'refresh-failure', error: failure, retryInMs: delay });
+      // Past the last automatic attempt, callers may still try, but not more often than this.
+      const automatic = failures <= attempts;
+      const delay = automatic
+        ? backoffDelay(failures - 1, baseDelayMs, maxDelayMs, failure.retryAfterMs)
+        : Math.max(maxDelayMs, failure.retryAfterMs ?? 0);
+      retryAt = Date.now() + delay;
+      const retryInMs = Math.ceil(delay);
+      channel?.post({ type: 'backoff', generation, retryInMs, code: failure.code });
+      emit({ type: 'refresh-failure', error: failure, retryInMs: automatic ? delay : undefined });
       schedule();
       throw failure;
+    } finally {
+      unwatch();
+      signal.removeEventListener('abort', stop);
     }
   }
 
@@ -386,6 +430,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   let lastWake = 0;
+  /** A woken tab's question to the others: callers wait for its answer before using a token. */
+  let waking: Promise<void> = Promise.resolve();
   function wake(source: WakeSource): void {
     // Focus and visibility come in bursts; one look a second is enough.
     if (Date.now() - lastWake < 1000 && source !== 'online') return;
@@ -393,7 +439,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     emit({ type: 'wake', source });
     // Back online or back in sight: one more attempt now, even after the backoff gave up.
     if (failures > 0 && source !== 'focus' && source !== 'late-timer') retryAt = Date.now();
-    syncWithTabs().then(evaluate);
+    waking = syncWithTabs().then(evaluate);
   }
 
   const onVisibility = () => document.visibilityState === 'visible' && wake('visible');
@@ -480,7 +526,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       startSession(fromInput(input));
     },
     async getAccessToken({ minValidity, signal } = {}) {
-      await withSignal(ready, signal);
+      await withSignal(Promise.all([ready, waking]), signal);
       const current = tokens;
       if (!current) throw signedOutError();
       const now = Date.now();
