@@ -6,7 +6,10 @@ export const abortError = (): BatonError => new BatonError('aborted', 'The opera
 /** Settles with `promise`, or rejects with `aborted` as soon as `signal` fires. */
 export function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError());
+  if (signal.aborted) {
+    promise.catch(() => {}); // the caller leaves; the work's own failure must not go unhandled
+    return Promise.reject(abortError());
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError());
     signal.addEventListener('abort', onAbort, { once: true });

@@ -68,9 +68,6 @@ export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions
     )
       return send(request);
     const accessToken = await wait(manager.getAccessToken({ signal }), signal);
-    const snapshot = manager.getSnapshot();
-    // The generation of the token sent: one below the newest if a newer one arrived meanwhile.
-    const used = snapshot.generation - (snapshot.accessToken === accessToken ? 0 : 1);
     const streamed =
       init?.body instanceof ReadableStream || (init !== undefined && 'duplex' in init);
     const replay = streamed ? undefined : request.clone();
@@ -83,7 +80,7 @@ export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions
       return response;
     // Refresh even when the body cannot be replayed, so that the caller's own retry succeeds.
     const fresh = await wait(
-      manager.refresh({ staleGeneration: used, signal, reason: 'unauthorized' }),
+      manager.refresh({ staleAccessToken: accessToken, signal, reason: 'unauthorized' }),
       signal,
     );
     if (!replay) return response;

@@ -77,10 +77,11 @@ export interface GetAccessTokenOptions {
 
 export interface RefreshOptions {
   /**
-   * The generation the caller found stale (e.g. the one an API answered 401 to). When a newer one
-   * already exists, in this tab or another, it is returned and nothing is sent.
+   * The access token the caller found stale (e.g. the one an API answered 401 to). When the
+   * session already holds another one, from this tab or another, that one is returned and
+   * nothing is sent.
    */
-  readonly staleGeneration?: number;
+  readonly staleAccessToken?: string;
   readonly signal?: AbortSignal;
   /** @internal */
   readonly reason?: RefreshReason;
@@ -551,12 +552,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         throw failure;
       }
     },
-    async refresh({ staleGeneration, signal, reason = 'manual' } = {}) {
+    async refresh({ staleAccessToken, signal, reason = 'manual' } = {}) {
       await withSignal(ready, signal);
       if (!tokens) throw signedOutError();
-      if (staleGeneration !== undefined && generation > staleGeneration) return tokens.accessToken;
-      return (await withSignal(refreshOnce(reason, staleGeneration ?? generation), signal))
-        .accessToken;
+      if (staleAccessToken !== undefined && tokens.accessToken !== staleAccessToken)
+        return tokens.accessToken;
+      return (await withSignal(refreshOnce(reason), signal)).accessToken;
     },
     async signOut() {
       endEverywhere('user');

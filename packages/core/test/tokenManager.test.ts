@@ -240,11 +240,12 @@ describe('refresh', () => {
     expect(stats().refreshes).toBe(1);
   });
 
-  it('returns the newer token when the stale generation was already replaced', async () => {
+  it('returns the newer token when the stale one was already replaced', async () => {
     const m = manager();
     await m.signIn(ALICE);
+    const stale = m.getSnapshot().accessToken!;
     await m.refresh();
-    const token = await m.refresh({ staleGeneration: 1 });
+    const token = await m.refresh({ staleAccessToken: stale });
     expect(token).toBe(m.getSnapshot().accessToken);
     expect(stats().refreshes).toBe(1);
   });

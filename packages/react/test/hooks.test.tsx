@@ -116,8 +116,8 @@ describe('useAccessToken', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     });
     expect(events).toContain('wake');
-    // A refresh whose generation is already stale returns at once and changes nothing.
-    await act(() => manager.refresh({ staleGeneration: 0 }));
+    // A refresh for a token already replaced returns at once and changes nothing.
+    await act(() => manager.refresh({ staleAccessToken: 'an-older-token' }));
     expect(renders).toHaveLength(1);
 
     // A parent render: the hook returns the very same object and refresh function.
