@@ -215,7 +215,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /** Takes a TokenSet if it is newer than what this tab has. The one way tokens enter. */
-  function accept(next: TokenSet, from?: 'tab' | 'storage'): boolean {
+  function accept(next: TokenSet, from?: 'tab' | 'storage' | 'app'): boolean {
     const same = next.generation === generation;
     // Same generation: only to fill in a refresh token this tab lacks (it came from storage).
     if (
@@ -226,8 +226,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     tokens = next;
     generation = next.generation;
     receivedAt = Date.now();
-    // Tokens from storage may be long expired: refresh them at once.
-    restUntil = from === 'storage' ? 0 : receivedAt + minIntervalMs;
+    // Tokens from storage or from the app may be long expired: refresh them at once.
+    restUntil = from === 'storage' || from === 'app' ? 0 : receivedAt + minIntervalMs;
     jitter = Math.random();
     error = undefined;
     failures = 0;
@@ -236,7 +236,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const { refreshToken, ...rest } = next;
       storage.set(storageKey, JSON.stringify(options.persistRefreshToken ? next : rest));
     }
-    if (from) emit({ type: 'tokens-adopted', generation, from });
+    if (from && from !== 'app') emit({ type: 'tokens-adopted', generation, from });
     schedule();
     update();
     return true;
@@ -497,8 +497,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return createTokenSet(result, { sentAt: now, generation: generation + 1 });
   }
 
-  function startSession(set: TokenSet): void {
-    if (accept(set)) {
+  function startSession(set: TokenSet, from?: 'app'): void {
+    if (accept(set, from)) {
       channel?.post({ type: 'tokens', tokens: set });
       emit({ type: 'signed-in', generation });
     }
@@ -524,7 +524,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       startSession(stamp(sent));
     },
     setTokens(input) {
-      startSession(fromInput(input));
+      startSession(fromInput(input), 'app');
     },
     async getAccessToken({ minValidity, signal } = {}) {
       await withSignal(Promise.all([ready, waking]), signal);

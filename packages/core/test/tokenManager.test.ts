@@ -30,6 +30,20 @@ afterEach(() => {
   mock.server.reset();
 });
 
+let lastStored: string | undefined;
+function mapStorage(): StorageAdapter & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    get: (k) => data.get(k),
+    set: (k, v) => {
+      lastStored = v;
+      data.set(k, v);
+    },
+    remove: (k) => void data.delete(k),
+  };
+}
+
 /** Lets a refresh's real HTTP finish while fake time stands still (bounded). */
 async function settle(m: TokenManager): Promise<void> {
   for (let turn = 0; turn < 5000 && m.getSnapshot().status === 'refreshing'; turn++)
@@ -82,6 +96,17 @@ describe('sign-in and snapshot', () => {
     });
     expect(b.getSnapshot()).toMatchObject({ status: 'valid', generation: 1 });
     expect(b.getSnapshot().claims?.sub).toBe('alice');
+  });
+
+  it('refreshes tokens handed in already expired at once', async () => {
+    const a = manager({ persistRefreshToken: true, storage: mapStorage() });
+    await a.signIn(ALICE);
+    const stored = JSON.parse(lastStored!);
+    const b = manager();
+    b.setTokens({ ...stored, expiresAt: Date.now() - 1000 });
+    const token = await b.getAccessToken();
+    expect(token).not.toBe(stored.accessToken);
+    expect(stats().refreshes).toBe(1);
   });
 
   it('rejects a malformed raw response with a typed error and keeps its state', async () => {
@@ -252,16 +277,6 @@ describe('refresh', () => {
 });
 
 describe('storage', () => {
-  function mapStorage(): StorageAdapter & { data: Map<string, string> } {
-    const data = new Map<string, string>();
-    return {
-      data,
-      get: (k) => data.get(k),
-      set: (k, v) => void data.set(k, v),
-      remove: (k) => void data.delete(k),
-    };
-  }
-
   it('keeps nothing by default and no refresh token unless asked', async () => {
     const storage = mapStorage();
     const m = manager({ storage });
