@@ -11,8 +11,16 @@ export interface DialectOptions {
   readonly clientSecret?: string;
   /** Absolute or page-relative; defaults to the provider's documented path. */
   readonly tokenUrl?: string;
-  /** Scope sent with every grant that does not name its own (RFC 6749 §3.3). */
+  /**
+   * Scope sent with every grant that does not name its own (RFC 6749 §3.3), and asked for by
+   * redirect sign-in. Never sent with an authorization code, which already carries its scope.
+   */
   readonly scope?: string;
+  /**
+   * The authorization endpoint for redirect sign-in (RFC 6749 §3.1), absolute or page-relative.
+   * The built-in dialects default to `/oauth2/authorize` (the mock server's path for all four).
+   */
+  readonly authorizeUrl?: string;
 }
 
 /** The RFC 6749 §5.1 fields of a token response, as named on the wire. */
@@ -43,6 +51,8 @@ export interface DialectSpec extends DialectOptions {
   readonly order?: readonly string[];
   /** Extra parameters sent with every grant (never overriding the grant's own). */
   readonly extraParams?: Readonly<Record<string, string>>;
+  /** An OpenID Connect provider: redirect sign-in sends a `nonce` and checks the id token's. */
+  readonly oidc?: boolean;
   /** Unit of `expires_in` and `refresh_expires_in`. Default `s`. */
   readonly expiresInUnit?: 's' | 'ms';
   /** Fields that must be present, beyond `access_token`. */
@@ -193,7 +203,8 @@ export function readTokenBody(
 }
 
 /**
- * Describes a token endpoint in a few lines of data (RFC 6749 §6 refresh, §4.3 password grants):
+ * Describes a token endpoint in a few lines of data (RFC 6749 §6 refresh, §4.3 password, §4.1.3
+ * authorization code grants):
  * where the parameters go, in which order, the lifetime unit, required fields, and optionally an
  * envelope. The result builds requests and reads answers; reading never throws anything but a
  * {@link BatonError}.
@@ -204,15 +215,23 @@ export function defineDialect(spec: DialectSpec): Dialect {
   return {
     name: spec.name,
     tokenUrl,
+    authorizeUrl: spec.authorizeUrl,
+    clientId: spec.clientId,
+    scope: spec.scope,
+    oidc: spec.oidc,
     buildTokenRequest(grant) {
       const values: Record<string, string | undefined> = {
         client_id: spec.clientId,
         client_secret: spec.clientSecret,
         grant_type: grant.type,
-        ...(grant.type === 'password'
-          ? { username: grant.username, password: grant.password }
-          : { refresh_token: grant.refreshToken }),
-        scope: grant.scope ?? spec.scope,
+        ...(grant.type === 'authorization_code'
+          ? { code: grant.code, redirect_uri: grant.redirectUri, code_verifier: grant.codeVerifier }
+          : {
+              ...(grant.type === 'password'
+                ? { username: grant.username, password: grant.password }
+                : { refresh_token: grant.refreshToken }),
+              scope: grant.scope ?? spec.scope,
+            }),
       };
       const extra = spec.extraParams ?? {};
       const params = new URLSearchParams();

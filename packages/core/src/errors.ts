@@ -38,6 +38,18 @@ export const ErrorCode = {
   LockTimeout: 'lock_timeout',
   /** A token (or stored / received data) could not be read. */
   InvalidToken: 'invalid_token',
+  /**
+   * Redirect sign-in: the callback's `state` is missing or matches no sign-in started in this tab
+   * (forged, already used, e.g. by a reload, or older than 10 minutes). Nothing was sent.
+   */
+  InvalidState: 'invalid_state',
+  /**
+   * Redirect sign-in: the provider sent the user back with an error (RFC 6749 §4.1.2.1), e.g. they
+   * said no; `providerCode` and `description` are its `error` and `error_description`.
+   */
+  AccessDenied: 'access_denied',
+  /** Redirect sign-in: the id token's `nonce` is not the one this sign-in sent (OIDC Core §3.1.3.7). */
+  InvalidNonce: 'invalid_nonce',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -50,6 +62,9 @@ const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unsupported_grant_type',
   'invalid_scope',
   'signed_out',
+  'invalid_state',
+  'access_denied',
+  'invalid_nonce',
 ]);
 
 /** Whether an error with this code ends the session. */

@@ -27,14 +27,20 @@ export interface TokenEndpointAnswer {
 
 type Redact = (text: string) => string;
 
-/** The grant's secret and every secret parameter of the request, raw and URL-encoded. */
+/** The grant's secrets and every secret parameter of the request, raw and URL-encoded. */
 const redactor = (grant: TokenGrant, request: TokenRequest): Redact => {
-  const raw = [grant.type === 'password' ? grant.password : grant.refreshToken];
+  const raw =
+    grant.type === 'password'
+      ? [grant.password]
+      : grant.type === 'refresh_token'
+        ? [grant.refreshToken]
+        : [grant.code, grant.codeVerifier];
   for (const p of [
     new URLSearchParams(request.url.split('?')[1]),
     new URLSearchParams(request.body),
   ]) {
-    for (const k of ['client_secret', 'refresh_token', 'password']) raw.push(...p.getAll(k));
+    for (const k of ['client_secret', 'refresh_token', 'password', 'code', 'code_verifier'])
+      raw.push(...p.getAll(k));
   }
   const secrets = [
     ...new Set(
@@ -68,13 +74,13 @@ const redactError = (e: BatonError, redact: Redact): BatonError =>
   });
 
 /**
- * Sends one grant to a token endpoint (RFC 6749 §6 refresh, §4.3 password) and reads the answer
- * with the dialect (§5.1 success, §5.2 error).
+ * Sends one grant to a token endpoint (RFC 6749 §6 refresh, §4.3 password, §4.1.3 authorization
+ * code) and reads the answer with the dialect (§5.1 success, §5.2 error).
  *
  * Rejects only with a {@link BatonError}: `aborted` (the caller's signal; nothing is sent when it
  * fired before), `timeout`, `network` (no answer, or the body could not be read), or the
- * dialect's classification of the answer. No error carries the grant's refresh token or
- * password, or the client secret, even when the endpoint echoes them.
+ * dialect's classification of the answer. No error carries the grant's refresh token, password,
+ * authorization code or code verifier, or the client secret, even when the endpoint echoes them.
  */
 export async function requestTokens(
   dialect: Dialect,

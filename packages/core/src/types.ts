@@ -35,7 +35,10 @@ export interface TokenSet {
   readonly generation: number;
 }
 
-/** A grant the token endpoint is asked for (RFC 6749 §6 refresh, §4.3 password). */
+/**
+ * A grant the token endpoint is asked for (RFC 6749 §6 refresh, §4.3 password, §4.1.3
+ * authorization code with the RFC 7636 PKCE verifier).
+ */
 export type TokenGrant =
   | { readonly type: 'refresh_token'; readonly refreshToken: string; readonly scope?: string }
   | {
@@ -43,6 +46,12 @@ export type TokenGrant =
       readonly username: string;
       readonly password: string;
       readonly scope?: string;
+    }
+  | {
+      readonly type: 'authorization_code';
+      readonly code: string;
+      readonly redirectUri: string;
+      readonly codeVerifier: string;
     };
 
 /** An HTTP request to a token endpoint, as a dialect builds it. Plain data: easy to test. */
@@ -85,6 +94,14 @@ export interface Dialect {
   readonly name: string;
   /** The token endpoint's URL (without query); authFetch never sends the bearer token there. */
   readonly tokenUrl: string;
+  /** Redirect sign-in: the authorization endpoint (absolute or page-relative). */
+  readonly authorizeUrl?: string | undefined;
+  /** Redirect sign-in: the `client_id` sent to the authorization endpoint. */
+  readonly clientId?: string | undefined;
+  /** Redirect sign-in: the scope asked for when the caller names none. */
+  readonly scope?: string | undefined;
+  /** An OpenID Connect provider: redirect sign-in sends a `nonce` and checks the id token's. */
+  readonly oidc?: boolean | undefined;
   /** Builds the HTTP request for a grant. Pure. */
   buildTokenRequest(grant: TokenGrant): TokenRequest;
   /**

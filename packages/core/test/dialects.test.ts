@@ -534,3 +534,94 @@ describe('readTokenBody and defineDialect', () => {
     expect([error.code, error.terminal]).toEqual(['invalid_response', false]);
   });
 });
+
+describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.5) and redirect sign-in data', () => {
+  const grant = {
+    type: 'authorization_code',
+    code: 'C0DE+/=',
+    redirectUri: 'http://127.0.0.1:5173/callback?x=1',
+    codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+  } as const;
+  const encoded =
+    'code=C0DE%2B%2F%3D&redirect_uri=http%3A%2F%2F127.0.0.1%3A5173%2Fcallback%3Fx%3D1&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const form = { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' };
+
+  it('ciam: form body, in its refresh order, no scope', () => {
+    const dialect = dialects.ciam({
+      clientId: 'TENANT_CLIENT_ID',
+      clientSecret: 'TENANT_CLIENT_SECRET',
+      scope: 'openid profile',
+    });
+    expect(dialect.buildTokenRequest(grant)).toEqual({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: form,
+      body: `client_id=TENANT_CLIENT_ID&client_secret=TENANT_CLIENT_SECRET&grant_type=authorization_code&${encoded}`,
+    });
+  });
+
+  it('eiam: every parameter in the query string, client_id and grant_type first, no body', () => {
+    expect(all.eiam.buildTokenRequest(grant)).toEqual({
+      method: 'POST',
+      url: `/auth/oauth2/token?client_id=ODQyNGJlYmFjYWFm****WE4YjkwNjU4MzMxOThkMGU&grant_type=authorization_code&client_secret=oG412Uk6****gUWlwJfvWUdJht1j%2Bq&${encoded}`,
+      headers: { Accept: 'application/json' },
+    });
+  });
+
+  it('uaa: GET with the query', () => {
+    expect(all.uaa.buildTokenRequest(grant)).toEqual({
+      method: 'GET',
+      url: `/public/uaa/oauth2/token?client_id=35LF2FSLHX5IRQA4&client_secret=uaa-demo-secret&grant_type=authorization_code&${encoded}`,
+      headers: { Accept: 'application/json' },
+    });
+  });
+
+  it('chatroom: form body, grant_type first', () => {
+    expect(all.chatroom.buildTokenRequest(grant)).toEqual({
+      method: 'POST',
+      url: '/chatroom/api/token',
+      headers: form,
+      body: `grant_type=authorization_code&client_id=000000&client_secret=999999&${encoded}`,
+    });
+  });
+
+  it.each(names)('%s: the grant’s values round-trip; no secret when none is set', (name) => {
+    const params = paramsOf(dialects[name]({ clientId: 'spa' }), grant);
+    expect(Object.fromEntries(params)).toEqual({
+      client_id: 'spa',
+      grant_type: 'authorization_code',
+      code: grant.code,
+      redirect_uri: grant.redirectUri,
+      code_verifier: grant.codeVerifier,
+    });
+  });
+
+  it.each(names)(
+    '%s: authorizeUrl defaults to the mock’s /oauth2/authorize, page-relative',
+    (name) => {
+      const dialect = dialects[name]({ clientId: 'id', scope: 's' });
+      expect(dialect.authorizeUrl).toBe('/oauth2/authorize');
+      expect([dialect.clientId, dialect.scope]).toEqual(['id', 's']);
+      expect(dialect.oidc === true).toBe(name === 'ciam');
+      const custom = dialects[name]({
+        clientId: 'id',
+        authorizeUrl: 'https://idp.example/authorize',
+      });
+      expect(custom.authorizeUrl).toBe('https://idp.example/authorize');
+    },
+  );
+
+  it('defineDialect: no authorize endpoint unless described; oidc when said', () => {
+    expect(
+      defineDialect({ name: 'x', tokenUrl: '/t', clientId: 'id' }).authorizeUrl,
+    ).toBeUndefined();
+    const oidc = defineDialect({
+      name: 'x',
+      tokenUrl: '/t',
+      clientId: 'id',
+      authorizeUrl: '/authorize',
+      oidc: true,
+    });
+    expect([oidc.authorizeUrl, oidc.oidc]).toEqual(['/authorize', true]);
+  });
+});

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { DemoUser, DialectName } from './clients.js';
+import { secretEquals } from './params.js';
 
 /**
  * Session families, refresh-token rotation and reuse detection, as a strict provider does it
@@ -8,6 +10,9 @@ import type { DemoUser, DialectName } from './clients.js';
  * Lifetimes: an access token lives until its own `exp` (opaque ones: issue time + ACCESS_TTL);
  * each refresh token lives REFRESH_TTL from its own issue (sliding, like the UAA seed's
  * `refresh_expires_in` on every answer), so an active session never dies of old age.
+ *
+ * A family starts with a password sign-in or with an authorization code (single use, 60 s,
+ * bound to its client, redirect URI and PKCE challenge).
  */
 
 /** What a route minted for one sign-in or rotation: the tokens and the exact body it answers. */
@@ -70,6 +75,44 @@ export type AccessCheck =
       readonly dialect?: DialectName;
     };
 
+/** What the authorization endpoint bound a code to (RFC 6749 §4.1.2, RFC 7636 §4.4). */
+export interface CodeGrant {
+  readonly dialect: DialectName;
+  readonly clientId: string;
+  readonly user: DemoUser;
+  readonly redirectUri: string;
+  /** RFC 7636 `S256` challenge: BASE64URL(SHA-256(code_verifier)). */
+  readonly codeChallenge: string;
+  /** OIDC nonce, for the id token of the exchange (CIAM). */
+  readonly nonce: string | undefined;
+}
+
+interface CodeEntry extends CodeGrant {
+  readonly expiresAt: number;
+  /** Set, synchronously, at the first presentation, whatever its outcome. */
+  spent: boolean;
+  /** The family the code started: revoked if the code comes back. */
+  family: Family | undefined;
+}
+
+export type CodeRejection =
+  | 'unknown'
+  | 'wrong-client'
+  | 'expired'
+  | 'reused'
+  | 'redirect_uri'
+  | 'code_verifier';
+
+export type CodeOutcome =
+  | { readonly kind: 'signed-in'; readonly issued: Issued }
+  | { readonly kind: 'rejected'; readonly reason: CodeRejection };
+
+/** An authorization code lives this long, on the server clock. */
+export const CODE_TTL_MS = 60_000;
+
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
 export interface SessionOptions {
   readonly now: () => number;
   /** Reuse grace window in ms; 0 means any reuse revokes the family. */
@@ -87,6 +130,7 @@ export class SessionStore {
   readonly #graceMs: number;
   #access = new Map<string, AccessEntry>();
   #refresh = new Map<string, RefreshEntry>();
+  #codes = new Map<string, CodeEntry>();
   #nextFamily = 1;
   #issuedSinceSweep = 0;
 
@@ -102,17 +146,53 @@ export class SessionStore {
     user: DemoUser,
     mint: Mint,
   ): Promise<Issued> {
-    const family: Family = {
-      id: this.#nextFamily++,
-      dialect,
-      clientId,
-      user,
-      revoked: false,
-      currentAccess: undefined,
-    };
+    const family = this.#family(dialect, clientId, user);
     const issued = await mint(family);
     this.#register(family, issued);
     return issued;
+  }
+
+  /** A code for a user who signed in at the authorization endpoint: single use, `CODE_TTL_MS`. */
+  issueCode(grant: CodeGrant): string {
+    const code = randomBytes(32).toString('base64url');
+    const expiresAt = this.#now() + CODE_TTL_MS;
+    this.#codes.set(code, { ...grant, expiresAt, spent: false, family: undefined });
+    return code;
+  }
+
+  /**
+   * Redeems a code (RFC 6749 §4.1.3, RFC 7636 §4.6): bound to its client, its redirect URI and its
+   * challenge. Any presentation spends it, so a wrong verifier cannot be tried again; a spent
+   * code presented again revokes the family it started (RFC 6749 §4.1.2). Success: a new family.
+   */
+  async exchangeCode(
+    code: string,
+    dialect: DialectName,
+    clientId: string,
+    redirectUri: string,
+    codeVerifier: string,
+    mint: (family: Family, grant: CodeGrant) => Promise<Issued>,
+  ): Promise<CodeOutcome> {
+    const entry = this.#codes.get(code);
+    const reject = (reason: CodeRejection): CodeOutcome => ({ kind: 'rejected', reason });
+    if (entry === undefined) return reject('unknown');
+    if (entry.spent) {
+      if (entry.family !== undefined) entry.family.revoked = true;
+      return reject('reused');
+    }
+    entry.spent = true;
+    if (entry.dialect !== dialect || entry.clientId !== clientId) return reject('wrong-client');
+    if (this.#now() >= entry.expiresAt) return reject('expired');
+    if (redirectUri !== entry.redirectUri) return reject('redirect_uri');
+    const challenge = createHash('sha256').update(codeVerifier).digest('base64url');
+    if (!VERIFIER.test(codeVerifier) || !secretEquals(challenge, entry.codeChallenge)) {
+      return reject('code_verifier');
+    }
+    const family = this.#family(dialect, clientId, entry.user);
+    entry.family = family;
+    const issued = await mint(family, entry);
+    this.#register(family, issued);
+    return { kind: 'signed-in', issued };
   }
 
   /**
@@ -177,11 +257,17 @@ export class SessionStore {
   reset(): void {
     this.#access.clear();
     this.#refresh.clear();
+    this.#codes.clear();
     this.#issuedSinceSweep = 0;
   }
 
   get size(): { access: number; refresh: number } {
     return { access: this.#access.size, refresh: this.#refresh.size };
+  }
+
+  #family(dialect: DialectName, clientId: string, user: DemoUser): Family {
+    const id = this.#nextFamily++;
+    return { id, dialect, clientId, user, revoked: false, currentAccess: undefined };
   }
 
   #register(family: Family, issued: Issued): void {
@@ -211,6 +297,7 @@ export class SessionStore {
     for (const [token, entry] of this.#refresh) {
       if (now >= entry.expiresAt) this.#refresh.delete(token);
     }
+    for (const [code, entry] of this.#codes) if (now >= entry.expiresAt) this.#codes.delete(code);
   }
 }
 

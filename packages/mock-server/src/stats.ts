@@ -4,7 +4,7 @@ import { DIALECTS, type DialectName } from './clients.js';
 export interface Counters {
   /** Successful rotations (grace replays are not rotations: see `graceReplays`). */
   refreshes: number;
-  /** Successful password sign-ins (each one a new session family). */
+  /** Successful password sign-ins and authorization code exchanges (each a new session family). */
   signIns: number;
   /** Spent refresh tokens presented again outside the grace window (each revoked a family). */
   reuseDetected: number;
@@ -18,7 +18,7 @@ export interface Counters {
   tokenRequests: number;
   /** Spent refresh tokens presented again inside the grace window, answered with the same tokens. */
   graceReplays: number;
-  /** Password grants refused for a wrong username or password. */
+  /** Wrong username or password (token routes and login page); authorization codes refused. */
   signInFailures: number;
   /** Token requests refused for a missing or wrong client id or secret. */
   invalidClient: number;

@@ -13,6 +13,7 @@ export const chatroom = (options: DialectOptions): Dialect =>
     ...options,
     name: 'chatroom',
     tokenUrl: options.tokenUrl ?? '/chatroom/api/token',
+    authorizeUrl: options.authorizeUrl ?? '/oauth2/authorize',
     order: ['grant_type'],
     require: ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type'],
   });

@@ -8,14 +8,15 @@ import type { Dialect } from '../types.js';
  * `403 unauthorized_client`). A refresh rotates both tokens.
  *
  * **Security risk of this provider's protocol:** the refresh token (and the client secret when
- * one is set, or the password of a password grant) travel in the URL, where server logs, proxies
- * and monitoring tools record them. Prefer a same-origin token proxy that keeps such logs clean.
+ * one is set, the password of a password grant, or the authorization code and its PKCE verifier)
+ * travel in the URL, where server logs, proxies and monitoring tools record them. Prefer a same-origin token proxy that keeps such logs clean.
  */
 export const eiam = (options: DialectOptions): Dialect =>
   defineDialect({
     ...options,
     name: 'eiam',
     tokenUrl: options.tokenUrl ?? '/auth/oauth2/token',
+    authorizeUrl: options.authorizeUrl ?? '/oauth2/authorize',
     params: 'query',
     order: ['client_id', 'grant_type'],
   });

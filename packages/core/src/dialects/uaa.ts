@@ -28,14 +28,15 @@ const rcOf = ({ rc }: Envelope): number | undefined =>
  * signs out (`invalid_grant`). HTTP 5xx and 429 stay transient.
  *
  * **Security risk of this provider's protocol:** the refresh token (and the client secret when
- * one is set, or the password of a password grant) travel in the URL, where server logs, proxies
- * and monitoring tools record them. Prefer a same-origin token proxy that keeps such logs clean.
+ * one is set, the password of a password grant, or the authorization code and its PKCE verifier)
+ * travel in the URL, where server logs, proxies and monitoring tools record them. Prefer a same-origin token proxy that keeps such logs clean.
  */
 export const uaa = (options: DialectOptions): Dialect =>
   defineDialect({
     ...options,
     name: 'uaa',
     tokenUrl: options.tokenUrl ?? '/public/uaa/oauth2/token',
+    authorizeUrl: options.authorizeUrl ?? '/oauth2/authorize',
     method: 'GET',
     expiresInUnit: 'ms',
     unwrap: (json) => {

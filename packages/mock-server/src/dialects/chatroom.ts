@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_CLIENTS } from '../clients.js';
-import type { DialectSpec, TokenError } from './dialect.js';
+import { CODE_ERRORS, type DialectSpec, type TokenError } from './dialect.js';
 
 const oauthError = (status: number, error: string, description: string) => ({
   status,
@@ -60,6 +60,8 @@ export const chatroom: DialectSpec = {
         return oauthError(400, 'invalid_grant', 'refresh token is invalid, expired or revoked');
       case 'bad_credentials':
         return oauthError(400, 'invalid_grant', 'invalid username or password');
+      case 'bad_code':
+        return oauthError(400, 'invalid_grant', CODE_ERRORS[error.reason]);
       case 'injected':
         return oauthError(error.status, error.error, 'injected fault');
     }

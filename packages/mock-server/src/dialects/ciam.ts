@@ -10,7 +10,7 @@ export const ciam: DialectSpec = {
   client: DEMO_CLIENTS.ciam,
   basicAuth: true,
   invalidatesPreviousAccess: false,
-  async mint({ family, now, issuer, accessTtl, refreshTtl, keys }) {
+  async mint({ family, now, issuer, accessTtl, refreshTtl, keys, nonce }) {
     const { clientId, user } = family;
     const iat = Math.floor(now / 1000);
     const exp = iat + accessTtl;
@@ -38,6 +38,8 @@ export const ciam: DialectSpec = {
         exp: iat + accessTtl * 6,
         iat,
         jti: randomUUID(),
+        // OIDC Core §3.1.3.6: the authorization request's nonce, on the code exchange only.
+        ...(nonce !== undefined && { nonce }),
       },
       { kid: true },
     );
@@ -70,9 +72,10 @@ export const ciam: DialectSpec = {
       case 'invalid_client':
         return { status: 401, body: { error: 'invalid_client' } };
       // The seed has one documented error: a bad grant (refresh token or, RFC 6749 §5.2,
-      // resource owner credentials) is a plain 400 invalid_grant.
+      // resource owner credentials or authorization code) is a plain 400 invalid_grant.
       case 'invalid_grant':
       case 'bad_credentials':
+      case 'bad_code':
         return { status: 400, body: { error: 'invalid_grant' } };
       case 'injected':
         return { status: error.status, body: { error: error.error } };

@@ -8,7 +8,14 @@ export type TokenError =
   | { readonly kind: 'invalid_request'; readonly description: string; readonly status?: 405 | 413 }
   | {
       readonly kind: 'missing';
-      readonly param: 'grant_type' | 'refresh_token' | 'username' | 'password';
+      readonly param:
+        | 'grant_type'
+        | 'refresh_token'
+        | 'username'
+        | 'password'
+        | 'code'
+        | 'redirect_uri'
+        | 'code_verifier';
     }
   | { readonly kind: 'unsupported_grant_type' }
   /** Missing or wrong client id or secret. */
@@ -17,6 +24,11 @@ export type TokenError =
   | { readonly kind: 'invalid_grant' }
   /** Wrong username or password on the password grant. */
   | { readonly kind: 'bad_credentials' }
+  /**
+   * The authorization_code grant failed on: the code (unknown, expired, spent, another client's),
+   * the redirect URI (not the authorization request's), or the PKCE verifier (RFC 7636 §4.6).
+   */
+  | { readonly kind: 'bad_code'; readonly reason: 'code' | 'redirect_uri' | 'code_verifier' }
   /** A status fault injected through /__mock/faults. */
   | { readonly kind: 'injected'; readonly status: number; readonly error: string };
 
@@ -36,6 +48,8 @@ export interface MintContext {
   /** Seconds. */
   readonly refreshTtl: number;
   readonly keys: Keys;
+  /** The authorization request's OIDC nonce, for the id token of a code exchange. */
+  readonly nonce?: string | undefined;
 }
 
 /** Everything that makes one seed endpoint different from the others. */
@@ -54,6 +68,13 @@ export interface DialectSpec {
   /** The success body's keys with values of the wrong types (the `wrong-types` fault). */
   readonly wrongTypesBody: unknown;
 }
+
+/** `error_description`s of a failed authorization_code grant, where a dialect has no own words. */
+export const CODE_ERRORS = {
+  code: 'authorization code is invalid, expired or spent',
+  redirect_uri: 'redirect_uri does not match the authorization request',
+  code_verifier: 'code_verifier does not match the code challenge',
+} as const;
 
 /** The usual OAuth error code for an injected status when the test did not name one. */
 export function defaultErrorCode(status: number): string {

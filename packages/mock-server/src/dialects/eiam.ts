@@ -49,6 +49,15 @@ export const eiam: DialectSpec = {
           status: 400,
           body: { error: 'invalid_grant', error_description: 'invalid refresh_token' },
         };
+      case 'bad_code':
+        // The seed's own descriptions for these three.
+        return invalidRequest(
+          error.reason === 'code'
+            ? 'invalid code'
+            : error.reason === 'redirect_uri'
+              ? 'invalid redirect_uri'
+              : 'invalid code challenge',
+        );
       case 'bad_credentials':
         return {
           status: 403,

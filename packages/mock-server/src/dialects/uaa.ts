@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_CLIENTS } from '../clients.js';
-import type { DialectSpec, Rendered, TokenError } from './dialect.js';
+import { CODE_ERRORS, type DialectSpec, type Rendered, type TokenError } from './dialect.js';
 
 /**
  * Failure answers. The seed is silent about them; this envelope style (`rc`/`mc`/`ma`) usually
@@ -80,6 +80,8 @@ export const uaa: DialectSpec = {
         return envelopeError(40001, 'INVALID_GRANT', 'refresh token is invalid');
       case 'bad_credentials':
         return envelopeError(40001, 'INVALID_GRANT', 'invalid username or password');
+      case 'bad_code':
+        return envelopeError(40001, 'INVALID_GRANT', CODE_ERRORS[error.reason]);
       case 'injected':
         return envelopeError(
           error.status * 100,

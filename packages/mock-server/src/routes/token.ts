@@ -43,7 +43,9 @@ export function tokenRoute(spec: DialectSpec, deps: Deps) {
       return alreadySent();
     }
     const grant = read.kind === 'ok' ? param(read.params, 'grant_type') : undefined;
-    if (grant === 'refresh_token' || grant === 'password') c.set('note', `${dialect} ${grant}`);
+    if (grant === 'refresh_token' || grant === 'password' || grant === 'authorization_code') {
+      c.set('note', `${dialect} ${grant}`);
+    }
     return withFaults(c, deps, { route: 'token', dialect, grant }, answers, async () => {
       const result = read.kind === 'ok' ? await runGrant(c, spec, deps, read) : read.error;
       if ('body' in result) return json(200, result.body, NO_STORE);
@@ -122,12 +124,16 @@ async function runGrant(
   const { dialect } = spec.client;
   const grantType = param(params, 'grant_type');
   if (grantType === undefined) return { kind: 'missing', param: 'grant_type' };
-  if (grantType !== 'refresh_token' && grantType !== 'password') {
+  if (
+    grantType !== 'refresh_token' &&
+    grantType !== 'password' &&
+    grantType !== 'authorization_code'
+  ) {
     return { kind: 'unsupported_grant_type' };
   }
   const clientError = authenticateClient(spec, deps, params, read.basic);
   if (clientError !== undefined) return clientError;
-  const mint = (family: Family) =>
+  const mint = (family: Family, nonce?: string) =>
     spec.mint({
       family,
       now: deps.now(),
@@ -135,7 +141,37 @@ async function runGrant(
       accessTtl: deps.settings.accessTtl,
       refreshTtl: deps.settings.refreshTtl,
       keys: deps.keys,
+      nonce,
     });
+
+  if (grantType === 'authorization_code') {
+    // RFC 6749 §4.1.3 with RFC 7636 §4.5: all three are required (PKCE is not optional here).
+    const code = param(params, 'code');
+    if (code === undefined) return { kind: 'missing', param: 'code' };
+    const redirectUri = param(params, 'redirect_uri');
+    if (redirectUri === undefined) return { kind: 'missing', param: 'redirect_uri' };
+    const verifier = param(params, 'code_verifier');
+    if (verifier === undefined) return { kind: 'missing', param: 'code_verifier' };
+    const outcome = await deps.store.exchangeCode(
+      code,
+      dialect,
+      spec.client.clientId,
+      redirectUri,
+      verifier,
+      (family, grant) => mint(family, grant.nonce),
+    );
+    if (outcome.kind === 'signed-in') {
+      deps.stats.count('signIns', dialect);
+      c.set('note', `${dialect} authorization_code signed in`);
+      return outcome.issued;
+    }
+    const { reason } = outcome;
+    c.set('note', `${dialect} authorization_code ${reason}`);
+    return {
+      kind: 'bad_code',
+      reason: reason === 'redirect_uri' || reason === 'code_verifier' ? reason : 'code',
+    };
+  }
 
   if (grantType === 'refresh_token') {
     const refreshToken = param(params, 'refresh_token');
@@ -221,6 +257,7 @@ function countError(deps: Deps, spec: DialectSpec, error: TokenError): void {
       deps.stats.count('invalidGrant', dialect);
       break;
     case 'bad_credentials':
+    case 'bad_code':
       deps.stats.count('signInFailures', dialect);
       break;
     case 'invalid_client':
