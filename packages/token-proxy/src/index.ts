@@ -1,0 +1,6 @@
+export type {
+  TokenProxyHandler,
+  TokenProxyOptions,
+  TokenProxyParams,
+} from './tokenProxy.js';
+export { createTokenProxy } from './tokenProxy.js';

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsdown';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: 'esm',
+  dts: true,
+  // Web-standard APIs only: runs on Node, Bun, Deno and edge runtimes alike.
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  clean: true,
+});
