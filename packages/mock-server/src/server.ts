@@ -10,7 +10,9 @@ import { json } from './http.js';
 import { createKeys } from './jwt.js';
 import { faultsRoute, resetAll, resetRoute, statsRoute } from './routes/admin.js';
 import { apiRoute } from './routes/api.js';
+import { AUTHORIZE_PATH, authorizeRoute } from './routes/authorize.js';
 import { jwksRoute, openidConfigurationRoute } from './routes/discovery.js';
+import { proxyRoute } from './routes/proxy.js';
 import { tokenRoute } from './routes/token.js';
 import { SessionStore } from './sessions.js';
 import { type MockStats, StatsRecorder } from './stats.js';
@@ -60,7 +62,9 @@ const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** Paths the log may name; anything else is logged anonymously (a path could carry a token). */
 const KNOWN_PATHS = new Set<string>([
   ...DIALECTS.map((d) => DIALECT_SPECS[d].client.path),
+  ...DIALECTS.map((d) => `/proxy/${d}`),
   '/api/me',
+  AUTHORIZE_PATH,
   '/.well-known/jwks.json',
   '/.well-known/openid-configuration',
   '/__mock/stats',
@@ -129,6 +133,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const spec = DIALECT_SPECS[dialect];
     app.all(spec.client.path, tokenRoute(spec, deps));
   }
+  // A token proxy in front of the token routes: no client secret from the browser (README).
+  app.all('/proxy/:dialect', proxyRoute(deps));
+  app.all(AUTHORIZE_PATH, authorizeRoute(deps));
   app.all('/api/me', apiRoute(deps));
   app.get('/.well-known/jwks.json', jwksRoute(deps));
   app.get('/.well-known/openid-configuration', openidConfigurationRoute(deps));
