@@ -1,0 +1,181 @@
+/**
+ * Benchmark 2: refreshes per access-token lifetime in real Chromium, 1, 5 and 20 tabs of one
+ * browser context, against the mock with REUSE_GRACE=0 and a 4 s access token.
+ *
+ * A "lifetime" is one generation of the session: one refresh token, which can be spent once. The
+ * browser's request log gives, for every refresh request, the refresh token it presented; so
+ * "refreshes per lifetime" is requests / distinct refresh tokens presented (the limit: exactly 1).
+ * At the end every tab's current access token is tried on `/api/me`: a tab whose token is missing
+ * or refused is signed out.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Entry, Lab } from './browser.js';
+import { CIAM, scale } from './config.js';
+import type { EventMark, RawTokens } from './harness/types.js';
+import { type Mock, startMock } from './mock.js';
+import { type Summary, sleep, summarize, until } from './stats.js';
+
+/** Seconds: the mock's ACCESS_TTL (the CIAM answer says `expires_in: 3`). */
+export const ACCESS_TTL = 4;
+/** Seconds before expiry the peers renew (Baton's own lead for a 3 s token is about 1 s). */
+const PEER_SKEW = 1;
+
+export type Impl = 'baton broadcast' | 'baton web-locks' | 'oidc-client-ts' | 'naive';
+const IMPLS: readonly Impl[] = ['baton broadcast', 'baton web-locks', 'oidc-client-ts', 'naive'];
+
+export interface RefreshRun {
+  readonly impl: Impl;
+  readonly tabs: number;
+  readonly windowSeconds: number;
+  /** Refresh requests sent by all tabs (browser request log). */
+  readonly requests: number;
+  /** Distinct refresh tokens presented: the lifetimes that needed a refresh. */
+  readonly lifetimes: number;
+  readonly perLifetimeMean: number;
+  readonly perLifetimeMax: number;
+  /** Mock counters over the window. */
+  readonly rotations: number;
+  readonly reuseDetected: number;
+  readonly invalidGrant: number;
+  readonly signedOutTabs: number;
+  /** Baton only: how long tabs waited for the lock per refresh attempt, and skipped attempts. */
+  readonly lockWaitMs?: Summary;
+  readonly skipped?: number;
+  /** Baton only: total ms, over all tabs, during which a tab's snapshot said `expired`. */
+  readonly expiredMs?: number;
+}
+
+export interface RefreshResults {
+  readonly accessTtl: number;
+  readonly runs: RefreshRun[];
+}
+
+/** Refresh tokens presented to the CIAM route, in the order the browser sent them. */
+function recordRefreshes(context: BrowserContext, tokenUrl: string): string[] {
+  const presented: string[] = [];
+  context.on('request', (request) => {
+    if (request.url() !== tokenUrl || request.method() !== 'POST') return;
+    const params = new URLSearchParams(request.postData() ?? '');
+    if (params.get('grant_type') === 'refresh_token')
+      presented.push(params.get('refresh_token') ?? '');
+  });
+  return presented;
+}
+
+/** Milliseconds each page spent with status `expired`, summed. */
+async function expiredTime(pages: Page[], end: number): Promise<number> {
+  let total = 0;
+  for (const page of pages) {
+    const changes = await page.evaluate(() => window.baton!.changes());
+    changes.forEach((c, i) => {
+      if (c.status === 'expired') total += (changes[i + 1]?.t ?? end) - c.t;
+    });
+  }
+  return total;
+}
+
+async function startBaton(
+  lab: Lab,
+  context: BrowserContext,
+  mockUrl: string,
+  impl: Impl,
+  n: number,
+) {
+  const lock = impl === 'baton broadcast' ? 'broadcast' : 'web-locks';
+  const channel = `bench-${Math.random().toString(36).slice(2)}`;
+  const pages = await lab.openPages(context, 'baton', n, { mock: mockUrl, lock, channel });
+  await pages[0]!.evaluate(() => window.baton!.signIn());
+  const adopted = await until(async () => {
+    const generations = await Promise.all(
+      pages.map((p) => p.evaluate(() => window.baton!.snapshot().generation)),
+    );
+    return generations.every((g) => g >= 1);
+  }, 5_000);
+  if (!adopted) throw new Error(`${impl}: not every tab adopted the session`);
+  return pages;
+}
+
+async function startPeer(lab: Lab, context: BrowserContext, mock: Mock, impl: Impl, n: number) {
+  const entry: Entry = impl === 'oidc-client-ts' ? 'oidc' : 'naive';
+  const pages = await lab.openPages(context, entry, n, { mock: mock.url, skew: PEER_SKEW });
+  const raw = (await mock.signIn()) as unknown as RawTokens;
+  await pages[0]!.evaluate((tokens) => window.peer!.seed(tokens), raw);
+  // Every tab is open when the session appears, and starts its renewal at once.
+  await Promise.all(pages.map((p) => p.evaluate(() => window.peer!.start())));
+  return pages;
+}
+
+async function runOne(lab: Lab, mock: Mock, impl: Impl, tabs: number, windowSeconds: number) {
+  // Each run signs in anew (its own session family); the counters are read as differences.
+  const context = await lab.newContext();
+  try {
+    const presented = recordRefreshes(context, `${mock.url}${CIAM.path}`);
+    const baton = impl.startsWith('baton');
+    const pages = baton
+      ? await startBaton(lab, context, mock.url, impl, tabs)
+      : await startPeer(lab, context, mock, impl, tabs);
+    const before = await mock.stats();
+    const started = Date.now();
+    await sleep(windowSeconds * 1000);
+    const end = Date.now();
+    const probes = await Promise.all(
+      pages.map((p) =>
+        p.evaluate(() => (window.baton ?? window.peer)!.probe()).catch(() => 'signed-out'),
+      ),
+    );
+    const after = await mock.stats();
+
+    const perToken = new Map<string, number>();
+    for (const token of presented) perToken.set(token, (perToken.get(token) ?? 0) + 1);
+    const counts = [...perToken.values()];
+    const run: RefreshRun = {
+      impl,
+      tabs,
+      windowSeconds: (end - started) / 1000,
+      requests: presented.length,
+      lifetimes: perToken.size,
+      perLifetimeMean: counts.length ? presented.length / perToken.size : 0,
+      perLifetimeMax: counts.length ? Math.max(...counts) : 0,
+      rotations: after.refreshes - before.refreshes,
+      reuseDetected: after.reuseDetected - before.reuseDetected,
+      invalidGrant: after.invalidGrant - before.invalidGrant,
+      signedOutTabs: probes.filter((p) => p !== 'ok').length,
+    };
+    if (!baton) return run;
+    const events: EventMark[] = (
+      await Promise.all(pages.map((p) => p.evaluate(() => window.baton!.events())))
+    ).flat();
+    return {
+      ...run,
+      lockWaitMs: summarize(
+        events.filter((e) => e.type === 'lock-acquired').map((e) => e.waitedMs ?? 0),
+      ),
+      skipped: events.filter((e) => e.type === 'refresh-skipped').length,
+      expiredMs: await expiredTime(pages, end),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runRefreshes(lab: Lab): Promise<RefreshResults> {
+  const tabCounts = scale([1, 5, 20], [5]);
+  // A few lifetimes: the renewal cycle of a 3 s token is about 2 s.
+  const windowSeconds = scale(3 * ACCESS_TTL, 5);
+  const runs: RefreshRun[] = [];
+  const mock = await startMock({ accessTtl: ACCESS_TTL, reuseGrace: 0 });
+  try {
+    for (const tabs of tabCounts) {
+      for (const impl of IMPLS) {
+        const run = await runOne(lab, mock, impl, tabs, windowSeconds);
+        console.log(
+          `  refreshes: ${impl.padEnd(16)} ${String(tabs).padStart(2)} tabs: ${run.requests} requests / ${run.lifetimes} lifetimes (max ${run.perLifetimeMax}), reuse ${run.reuseDetected}, signed out ${run.signedOutTabs}`,
+        );
+        runs.push(run);
+      }
+    }
+  } finally {
+    await mock.close();
+  }
+  return { accessTtl: ACCESS_TTL, runs };
+}

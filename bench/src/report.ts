@@ -1,0 +1,356 @@
+/** Renders the results as markdown: bench/RESULTS.md, and the table printed at the end of a run. */
+import type { BurstResults } from './burst.js';
+import type { LockResults } from './lock.js';
+import type { OverheadResults } from './overhead.js';
+import type { PropagationResults, Spread } from './propagation.js';
+import type { RefreshResults } from './refreshes.js';
+import type { SizeResults } from './size.js';
+import type { Summary } from './stats.js';
+
+export interface Results {
+  readonly meta: {
+    readonly date: string;
+    readonly quick: boolean;
+    readonly commit: string;
+    readonly node: string;
+    readonly chromium: string;
+    readonly cpus: string;
+    readonly memoryGiB: number;
+    readonly durationSeconds: number;
+    readonly benchSeconds: Record<string, number>;
+  };
+  size?: SizeResults;
+  refreshes?: RefreshResults;
+  burst?: BurstResults;
+  propagation?: PropagationResults;
+  overhead?: OverheadResults;
+  lock?: LockResults;
+}
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+/** `12.3 (p95 15.0)`. */
+const med = (s: Summary, f = f1) => (s.n === 0 ? 'n/a' : `${f(s.median)} (p95 ${f(s.p95)})`);
+/** `12.3 (11.0–15.0)`. */
+const range = (s: Summary, f = f1) =>
+  s.n === 0 ? 'n/a' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
+const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`;
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function sizeSection(r: SizeResults): string {
+  const core = r.cases.find((c) => c.id === 'core-all')!;
+  const total = r.batonModules.reduce((a, m) => a + m.bytes, 0);
+  const dialects = r.cases.find((c) => c.id === 'core-dialects')!;
+  const ciam = r.cases.find((c) => c.id === 'core-ciam')!;
+  return [
+    '## 1. Bundle size (esbuild bundle + minify, ES2022, then gzip -9; runtime dependencies included)',
+    '',
+    table(
+      ['bundle', 'version', 'min', 'min + gzip'],
+      r.cases.map((c) => [c.label, c.version ?? 'source', bytes(c.minified), `**${kb(c.gzip)}**`]),
+    ),
+    '',
+    `\`dialects\` is one object holding all four factories, so importing it keeps all four: ` +
+      `${bytes(dialects.gzip)} gzip against ${bytes(ciam.gzip)} with the named \`ciam\` import ` +
+      `(${bytes(dialects.gzip - ciam.gzip)} gzip, ${bytes(dialects.minified - ciam.minified)} min for ` +
+      'eiam, uaa and chatroom). A bundler cannot drop unused properties of an object.',
+    '',
+    `Where the bytes of \`@baton/core\` (everything, ${bytes(core.minified)} min) go, minified bytes per source module (esbuild metafile):`,
+    '',
+    table(
+      ['module', 'min', 'share'],
+      r.batonModules.map((m) => [
+        m.module,
+        bytes(m.bytes),
+        `${((m.bytes / total) * 100).toFixed(1)} %`,
+      ]),
+    ),
+  ].join('\n');
+}
+
+function refreshSection(r: RefreshResults): string {
+  const window = r.runs[0]?.windowSeconds ?? 0;
+  return [
+    `## 2. Refreshes per access-token lifetime (Chromium tabs of one context, mock REUSE_GRACE=0, ACCESS_TTL=${r.accessTtl} s, ${f1(window)} s window)`,
+    '',
+    'A lifetime is one generation of the session: one refresh token, spendable once. "Per lifetime" is ' +
+      'refresh requests / distinct refresh tokens presented (browser request log); the limit is exactly 1. ' +
+      '"Signed out": tabs whose access token `/api/me` refused (or that had none) at the end.',
+    '',
+    table(
+      [
+        'implementation',
+        'tabs',
+        'refresh requests',
+        'lifetimes',
+        'per lifetime (mean / max)',
+        'rotations',
+        'reuseDetected',
+        'invalid_grant',
+        'tabs signed out',
+        'Baton: lock wait ms p50 (p95)',
+        'Baton: time a tab held an expired token',
+      ],
+      r.runs.map((x) => [
+        x.impl,
+        x.tabs,
+        x.requests,
+        x.lifetimes,
+        `**${f2(x.perLifetimeMean)}** / ${x.perLifetimeMax}`,
+        x.rotations,
+        x.reuseDetected,
+        x.invalidGrant,
+        `**${x.signedOutTabs}** / ${x.tabs}`,
+        x.lockWaitMs ? med(x.lockWaitMs) : '',
+        x.expiredMs === undefined ? '' : `${x.expiredMs.toFixed(0)} ms`,
+      ]),
+    ),
+    '',
+    'Peers renew 1 s before expiry (Baton, by default, a third of a short lifetime before it: also ' +
+      "about 1 s here). oidc-client-ts: `UserManager` with `automaticSilentRenew`, the mock's discovery " +
+      'document, the session in localStorage for all tabs, signed in with `storeUser(new User(...))` from a ' +
+      "password grant. Naive: each tab's own timer refreshes with the refresh token it reads from " +
+      'localStorage. Once a refresh token is reused the mock revokes the family and every tab is out.',
+  ].join('\n');
+}
+
+function burstSection(r: BurstResults): string {
+  const g = r.getAccessToken;
+  const exact = (xs: number[]) =>
+    `${Math.min(...xs)}–${Math.max(...xs)}${xs.every((x) => x === 1) ? ' (always 1)' : ''}`;
+  return [
+    '## 3. Burst (one Chromium tab, lock auto = Web Locks)',
+    '',
+    table(
+      ['figure', 'ms p50 (p95)', 'network refreshes per burst', 'limit'],
+      [
+        [
+          `${r.callers} concurrent \`getAccessToken()\`, token expired`,
+          med(g.ms),
+          exact(g.refreshesPerBurst),
+          1,
+        ],
+        ['… of which the refresh (refresh-start to refresh-success)', med(g.refreshMs), '', ''],
+        ['one refresh request sent by hand with fetch (baseline)', med(g.bareRequestMs), '', ''],
+        [
+          `${r.requests} concurrent authFetch, all answered 401 then replayed`,
+          med(r.authFetch401.ms),
+          exact(r.authFetch401.refreshesPerBurst),
+          1,
+        ],
+        [`${r.requests} concurrent authFetch, warm token`, med(r.authFetchWarm.ms), 0, ''],
+        [`${r.requests} concurrent bare fetch, warm token (baseline)`, med(r.fetchWarm.ms), 0, ''],
+      ],
+    ),
+    '',
+    `All ${r.callers} callers got the one new token: ${g.allGotTheNewToken ? 'yes' : '**no**'}. ` +
+      `authFetch requests not ending in 200: ${r.authFetch401.failed}.`,
+    '',
+    `With default options, \`setTokens()\` of a session whose access token has already expired, then ` +
+      `\`getAccessToken()\`: ${r.expiredSetTokensRefreshesByDefault ? 'refreshes' : '**returns the expired token** (no refresh for `minRefreshIntervalSeconds`, 2 s; the burst above sets it to 0)'}.`,
+  ].join('\n');
+}
+
+function propagationSection(r: PropagationResults): string {
+  const row = (name: string, s: Spread) => [name, med(s.allTabs, f2), med(s.perTab, f2)];
+  return [
+    `## 4. Propagation (${r.tabs} Chromium tabs; times on the system clock, each page's offset calibrated)`,
+    '',
+    table(
+      ['event', 'until every other tab has it, ms p50 (p95)', 'per tab, ms p50 (p95)'],
+      [
+        row(
+          `rotation (refresh-success in the refreshing tab → other tabs' snapshot), n=${r.rotation.allTabs.n}`,
+          r.rotation,
+        ),
+        row(`sign-out, n=${r.signOut.allTabs.n}`, r.signOut),
+        row(`sign-in, n=${r.signIn.allTabs.n}`, r.signIn),
+      ],
+    ),
+    '',
+    table(
+      ['hand-off to a newly opened tab', 'ms p50 (p95)'],
+      [
+        [
+          `navigation start → session adopted (n=${r.handOff.loadToSession.n})`,
+          med(r.handOff.loadToSession),
+        ],
+        ['… of which navigation start → script running', med(r.handOff.loadToScript)],
+        ['`createTokenManager` → `manager.ready`, other tabs open', med(r.handOff.ready)],
+        [
+          '`createTokenManager` → `manager.ready`, no other tab (nobody answers)',
+          med(r.readyAlone),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+function overheadSection(r: OverheadResults): string {
+  return [
+    '## 5. Overhead (Node, mock in its own process; tinybench, medians per round, rounds alternate order)',
+    '',
+    table(
+      ['figure', 'fetch µs', 'authFetch µs', 'ratio authFetch / fetch'],
+      [
+        [
+          'GET /api/me over HTTP (keep-alive), warm token',
+          range(r.http.fetchUs),
+          range(r.http.authFetchUs),
+          range(r.http.ratio, f2),
+        ],
+        [
+          'same, against a stub fetch that answers at once',
+          range(r.stub.fetchUs),
+          range(r.stub.authFetchUs),
+          range(r.stub.ratio, f2),
+        ],
+      ],
+    ),
+    '',
+    `\`getAccessToken()\` on a warm token: **${range(r.getAccessToken.ns, (n) => n.toFixed(0))} ns** per call ` +
+      `(an \`await\` of a resolved promise in the same loop: ${range(r.getAccessToken.awaitNs, (n) => n.toFixed(0))} ns). ` +
+      'Median (min–max) over rounds.',
+  ].join('\n');
+}
+
+function lockSection(r: LockResults): string {
+  return [
+    '## 6. Lock (Chromium tabs; each tab acquires and releases in a loop, all start together)',
+    '',
+    table(
+      [
+        'lock',
+        'tabs',
+        'acquisitions',
+        'wait ms p50 (p95)',
+        'hand-off ms p50 (p95)',
+        'acquisitions/s',
+        'overlapping holds',
+      ],
+      r.contention.map((c) => [
+        c.kind,
+        c.tabs,
+        c.acquisitions,
+        med(c.waitMs, f2),
+        med(c.handoffMs, f2),
+        c.perSecond.toFixed(0),
+        c.overlaps,
+      ]),
+    ),
+    '',
+    table(
+      ['take-over after the holder…', 'web-locks ms', 'broadcast ms'],
+      (['close', 'crash'] as const).map((how) => [
+        how === 'close' ? 'page closed (pagehide runs)' : 'renderer crashed (nothing runs)',
+        ...(['web-locks', 'broadcast'] as const).map((kind) => {
+          const t = r.takeover.find((x) => x.kind === kind && x.how === how);
+          return t ? range(t.ms) : 'n/a';
+        }),
+      ]),
+    ),
+    '',
+    "Wait: request to grant. Hand-off: one tab's release to the next waiting tab's grant. " +
+      'Take-over: median (min–max) over repetitions.',
+    ...unfair(r),
+  ].join('\n');
+}
+
+/** The broadcast lock's long tail under back-to-back contention, when the run shows one. */
+function unfair(r: LockResults): string[] {
+  const worst = r.contention
+    .filter((c) => c.kind === 'broadcast' && c.tabs > 1)
+    .sort((a, b) => b.waitMs.p95 - a.waitMs.p95)[0];
+  if (!worst || worst.waitMs.p95 < 5 * worst.handoffMs.median) return [];
+  return [
+    '',
+    `The broadcast lock is not fair under back-to-back contention (p95 wait ${f1(worst.waitMs.p95)} ms ` +
+      `with ${worst.tabs} tabs): a tab that releases claims again at once, while the tabs that heard ` +
+      'its last claim keep quiet for 3 × 50 ms, so it wins again until its loop ends; among the ' +
+      'others, equal tickets go to the lowest tab id. Mutual exclusion held (no overlapping hold). ' +
+      'A tab refreshes once per lifetime, so Baton itself rarely meets this.',
+  ];
+}
+
+/** Where Baton loses to a peer, with the figures of this run. */
+function lossesSection(r: Results): string {
+  const out: string[] = [];
+  if (r.size) {
+    const app = r.size.cases.find((c) => c.id === 'core-app')!;
+    const all = r.size.cases.find((c) => c.id === 'core-all')!;
+    const smaller = r.size.cases.filter(
+      (c) => c.library !== 'baton' && c.id.endsWith('-named') && c.gzip < app.gzip,
+    );
+    for (const peer of smaller)
+      out.push(
+        `- **Size: ${peer.library} is smaller.** ${peer.label}: ${kb(peer.gzip)} gzip, against ${kb(app.gzip)} for a ` +
+          `Baton app import (manager + one dialect + authFetch; ${kb(all.gzip)} for everything). keycloak-js ` +
+          'renews in one tab only: no cross-tab lock, no channel protocol, one provider. Baton pays for ' +
+          'the two locks and the tab protocol (broadcastLock, lock, tabChannel), the dialect machinery ' +
+          '(dialect.ts) and error redaction (tokenEndpoint.ts): see the table of modules above.',
+      );
+  }
+  if (r.burst) {
+    const b = r.burst.getAccessToken;
+    out.push(
+      `- **Latency of one refresh in a lone tab.** Baton's refresh took ${f1(b.refreshMs.median)} ms ` +
+        `(p50) where the request alone takes ${f1(b.bareRequestMs.median)} ms; oidc-client-ts and the naive ` +
+        'wrapper send the request at once. Inside the lock Baton first asks the other tabs whether one ' +
+        'already refreshed (`syncWithTabs`, up to `syncTimeoutMs` = 100 ms) unless it already knows a ' +
+        'newer generation, and a lone tab hears no answer, so it always waits the full 100 ms. That is ' +
+        "the price of never spending a refresh token twice when news of another tab's refresh is still " +
+        'in flight; it falls on the first caller after expiry only (the proactive timer hides it).',
+    );
+  }
+  if (r.propagation)
+    out.push(
+      `- **A new tab with no other tab open waits ${f1(r.propagation.readyAlone.median)} ms for \`ready\`** ` +
+        '(2 × syncTimeoutMs, for answers that never come), and with the default memory storage it has no ' +
+        'session at all: peers that keep the session in localStorage (oidc-client-ts as set up here, the ' +
+        'naive wrapper) read it at once and survive a reload of the last tab. Baton can too ' +
+        "(`storage: 'local'`, `persistRefreshToken`), by choice.",
+    );
+  if (r.lock) {
+    const crash = r.lock.takeover.find((t) => t.kind === 'broadcast' && t.how === 'crash');
+    const one = r.lock.contention.find((c) => c.kind === 'broadcast' && c.tabs === 1);
+    if (crash && one)
+      out.push(
+        `- **Baton's own broadcast lock against Web Locks** (no peer has a cross-tab lock to compare): ` +
+          `${f1(one.waitMs.median)} ms to acquire uncontended (a claim listens for a round trip, 2 × 50 ms), ` +
+          `and ${f1(crash.ms.median)} ms to take over from a crashed holder (its 3 s lease must run out) where ` +
+          "Web Locks are released by the browser at once. `lock: 'auto'` uses Web Locks wherever they exist.",
+      );
+  }
+  if (out.length === 0) return '';
+  return ['## Where Baton loses, and why', '', ...out].join('\n');
+}
+
+export function renderMarkdown(r: Results): string {
+  const m = r.meta;
+  return [
+    '# Baton benchmarks',
+    '',
+    `\`pnpm bench\`${m.quick ? ' (BENCH_QUICK=1: a smoke run, few repetitions)' : ''} on ${m.date.slice(0, 10)}, commit ${m.commit}: ` +
+      `${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node}, Chromium ${m.chromium}. Whole run: ${f1(m.durationSeconds)} s ` +
+      `(${Object.entries(m.benchSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+        .join(', ')}). ` +
+      'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.',
+    '',
+    r.size ? sizeSection(r.size) : '',
+    r.refreshes ? refreshSection(r.refreshes) : '',
+    r.burst ? burstSection(r.burst) : '',
+    r.propagation ? propagationSection(r.propagation) : '',
+    r.overhead ? overheadSection(r.overhead) : '',
+    r.lock ? lockSection(r.lock) : '',
+    lossesSection(r),
+  ]
+    .filter((s) => s !== '')
+    .join('\n\n')
+    .concat('\n');
+}

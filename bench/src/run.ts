@@ -1,0 +1,112 @@
+/**
+ * `pnpm bench`: every benchmark, one after another, on this machine. Prints the results as
+ * markdown tables, writes the raw figures to bench/results.json and the tables to bench/RESULTS.md.
+ * `BENCH_QUICK=1` for a smoke run (about a minute); `pnpm bench size lock` runs only the named
+ * benchmarks (and then writes nothing unless BENCH_WRITE=1); `pnpm bench --render` rewrites
+ * RESULTS.md from results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLab } from './browser.js';
+import { runBurst } from './burst.js';
+import { QUICK } from './config.js';
+import { runLock } from './lock.js';
+import { runOverhead } from './overhead.js';
+import { runPropagation } from './propagation.js';
+import { runRefreshes } from './refreshes.js';
+import { type Results, renderMarkdown } from './report.js';
+import { runSize } from './size.js';
+
+const NAMES = ['size', 'refreshes', 'burst', 'propagation', 'overhead', 'lock'] as const;
+const out = (file: string) => fileURLToPath(new URL(`../${file}`, import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Writes RESULTS.md from `markdown`, aligned by Biome as `pnpm lint` expects; returns the text. */
+function writeMarkdown(markdown: string): string {
+  writeFileSync(out('RESULTS.md'), markdown);
+  try {
+    execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', out('RESULTS.md')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    return readFileSync(out('RESULTS.md'), 'utf8');
+  } catch {
+    console.warn('biome format failed: RESULTS.md is left unaligned');
+    return markdown;
+  }
+}
+
+// `pnpm bench --render`: RESULTS.md again from results.json (after a change of wording only).
+if (process.argv[2] === '--render') {
+  const saved = JSON.parse(readFileSync(out('results.json'), 'utf8')) as Results;
+  console.log(writeMarkdown(renderMarkdown(saved)));
+  process.exit(0);
+}
+
+const only = process.argv.slice(2);
+for (const name of only)
+  if (!(NAMES as readonly string[]).includes(name))
+    throw new Error(`unknown benchmark ${name}: one of ${NAMES.join(', ')}`);
+const wanted = (name: (typeof NAMES)[number]) => only.length === 0 || only.includes(name);
+
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+    const sha = git('rev-parse', '--short', 'HEAD').trim();
+    const dirty = git('status', '--porcelain', '--', 'packages').trim();
+    return dirty ? `${sha} + uncommitted changes in packages/` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const started = Date.now();
+const benchSeconds: Record<string, number> = {};
+async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  console.log(`▶ ${name}`);
+  const result = await run();
+  benchSeconds[name] = (Date.now() - t0) / 1000;
+  console.log(`✓ ${name} (${benchSeconds[name].toFixed(1)} s)`);
+  return result;
+}
+
+const lab = await startLab();
+const results: Omit<Results, 'meta'> & Partial<Pick<Results, 'meta'>> = {};
+try {
+  if (wanted('size')) results.size = await timed('size', runSize);
+  if (wanted('refreshes')) results.refreshes = await timed('refreshes', () => runRefreshes(lab));
+  if (wanted('burst')) results.burst = await timed('burst', () => runBurst(lab));
+  if (wanted('propagation'))
+    results.propagation = await timed('propagation', () => runPropagation(lab));
+  if (wanted('overhead')) results.overhead = await timed('overhead', runOverhead);
+  if (wanted('lock')) results.lock = await timed('lock', () => runLock(lab));
+} finally {
+  await lab.close().catch(() => {});
+}
+
+const cpu = cpus();
+const full: Results = {
+  meta: {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    commit: commit(),
+    node: process.version,
+    chromium: lab.browser.version(),
+    cpus: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    durationSeconds: (Date.now() - started) / 1000,
+    benchSeconds,
+  },
+  ...results,
+};
+const markdown = renderMarkdown(full);
+if (only.length === 0 || process.env.BENCH_WRITE === '1') {
+  writeFileSync(out('results.json'), `${JSON.stringify(full, null, 2)}\n`);
+  console.log(`\n${writeMarkdown(markdown)}`);
+  console.log('Wrote bench/results.json and bench/RESULTS.md');
+} else console.log(`\n${markdown}`);
+console.log(`pnpm bench: ${full.meta.durationSeconds.toFixed(1)} s${QUICK ? ' (quick)' : ''}`);
