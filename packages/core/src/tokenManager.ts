@@ -8,6 +8,13 @@ import {
   type WakeSource,
 } from './events.js';
 import { createLock, type LockOption, type RefreshLock } from './lock.js';
+import {
+  checkNonce,
+  cleanCallbackUrl,
+  createAuthorizeRequest,
+  parseRedirectCallback,
+  type RedirectCallback,
+} from './redirectSignIn.js';
 import { backoffDelay, createWallTimer, refreshTime } from './refreshScheduler.js';
 import { resolveStorage, type StorageOption } from './storage.js';
 import { createTabChannel, createTabId } from './tabChannel.js';
@@ -103,6 +110,22 @@ export interface TokenManager {
     scope?: string;
     signal?: AbortSignal;
   }): Promise<void>;
+  /**
+   * Signs in by redirect (authorization code + PKCE, RFC 7636): leaves for the provider's login
+   * page. `state` is app data that `handleRedirectCallback` hands back; `redirectUri` defaults to
+   * this page (origin + path). The recommended way to sign in.
+   */
+  signInWithRedirect(options?: {
+    redirectUri?: string;
+    scope?: string;
+    state?: string;
+    extraParams?: Record<string, string>;
+  }): Promise<void>;
+  /**
+   * On the redirect URI's page: exchanges the code (once: a reload cannot resend it), checks the
+   * nonce, starts the session in every tab and cleans the address bar. Resolves to the app state.
+   */
+  handleRedirectCallback(url?: string): Promise<{ state?: string | undefined }>;
   /** Starts a session with tokens obtained some other way; every tab adopts them. */
   setTokens(tokens: TokenInput): void;
   /** A valid access token, refreshed first (once, across all tabs) when needed. */
@@ -522,6 +545,29 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
       startSession(stamp(sent));
+    },
+    async signInWithRedirect({ redirectUri = location.origin + location.pathname, ...rest } = {}) {
+      const { url } = await createAuthorizeRequest(dialect, {
+        ...rest,
+        redirectUri,
+        channel: name,
+      });
+      location.assign(url);
+    },
+    async handleRedirectCallback(url = location.href) {
+      let callback: RedirectCallback;
+      try {
+        callback = parseRedirectCallback(url, sessionStorage, name);
+      } finally {
+        cleanCallbackUrl();
+      }
+      const sent = await requestTokens(dialect, callback, {
+        timeoutMs,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+      checkNonce(sent.result.idToken, callback.nonce);
+      startSession(stamp(sent));
+      return { state: callback.state };
     },
     setTokens(input) {
       startSession(fromInput(input), 'app');

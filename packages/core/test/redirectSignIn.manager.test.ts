@@ -1,0 +1,68 @@
+import { DEMO_CLIENTS, DIALECTS } from '@baton/mock-server';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { createTokenManager, dialects } from '../src/index.js';
+import { mockServer } from './support.js';
+
+const mock = mockServer();
+beforeAll(() => mock.start());
+afterAll(() => mock.stop());
+afterEach(() => vi.unstubAllGlobals());
+
+it.each(DIALECTS)('%s: wired manager round trip', async (name) => {
+  const store = new Map<string, string>();
+  vi.stubGlobal('sessionStorage', {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => store.set(k, v),
+    removeItem: (k: string) => store.delete(k),
+  });
+  const loc = {
+    href: 'http://127.0.0.1:5173/app?x=1',
+    origin: 'http://127.0.0.1:5173',
+    pathname: '/app',
+    assign: vi.fn(),
+  };
+  vi.stubGlobal('location', loc);
+  const replaceState = vi.fn((_s: unknown, _t: string, u: string) => {
+    loc.href = u;
+  });
+  vi.stubGlobal('history', { state: null, replaceState });
+  const { url } = mock.server;
+  const client = DEMO_CLIENTS[name];
+  const manager = createTokenManager({
+    dialect: dialects[name]({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      tokenUrl: url + client.path,
+      authorizeUrl: `${url}/oauth2/authorize`,
+    }),
+    channel: false,
+  });
+  await manager.ready;
+  await manager.signInWithRedirect({ state: '/back' });
+  const authorize = new URL(loc.assign.mock.calls[0]?.[0]);
+  expect(authorize.searchParams.get('redirect_uri')).toBe('http://127.0.0.1:5173/app');
+  const form = new URLSearchParams(authorize.searchParams);
+  form.set('username', 'bob');
+  form.set('password', 'bob-password');
+  const r = await fetch(`${url}/oauth2/authorize`, {
+    method: 'POST',
+    body: form,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
+  const back = r.headers.get('location') ?? '';
+  loc.href = back;
+  expect(await manager.handleRedirectCallback()).toEqual({ state: '/back' });
+  expect(loc.href).toBe('http://127.0.0.1:5173/app');
+  expect(manager.getSnapshot().status).toBe('valid');
+  const me = await fetch(`${url}/api/me`, {
+    headers: { Authorization: `Bearer ${await manager.getAccessToken()}` },
+  });
+  expect(await me.json()).toMatchObject({ username: 'bob', dialect: name });
+  await expect(manager.handleRedirectCallback(back)).rejects.toMatchObject({
+    code: 'invalid_state',
+  });
+  expect(mock.server.stats().byDialect[name].signIns).toBe(1);
+  expect(store.size).toBe(0);
+  manager.destroy();
+});
