@@ -5,4 +5,6 @@ export { useAccessToken } from './useAccessToken.js';
 export type { AuthState } from './useAuth.js';
 export { useAuth } from './useAuth.js';
 export { useAuthFetch } from './useAuthFetch.js';
+export type { RedirectCallbackState } from './useRedirectCallback.js';
+export { useRedirectCallback } from './useRedirectCallback.js';
 export { useSuspenseAccessToken } from './useSuspenseAccessToken.js';

@@ -7,8 +7,10 @@ export interface AuthState {
   readonly status: SessionStatus;
   /** The access token's claims when it is a JWT (decoded, not verified). */
   readonly claims: JwtClaims | undefined;
-  /** The manager's `signIn` (password grant). */
+  /** The manager's `signIn` (password grant: demos and first-party apps only). */
   readonly signIn: TokenManager['signIn'];
+  /** The manager's `signInWithRedirect` (authorization code + PKCE): the recommended sign-in. */
+  readonly signInWithRedirect: TokenManager['signInWithRedirect'];
   /** Signs out in every tab. */
   readonly signOut: () => Promise<void>;
 }
@@ -21,6 +23,7 @@ export function useAuth(): AuthState {
       status,
       claims,
       signIn: (credentials) => manager.signIn(credentials),
+      signInWithRedirect: (options) => manager.signInWithRedirect(options),
       signOut: () => manager.signOut(),
     }),
     [status, claims, manager],
