@@ -1,9 +1,12 @@
 import { abortError } from './abort.js';
 import { lockTimeoutError, type RefreshLock } from './lock.js';
-import type { TabChannel } from './tabChannel.js';
+import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 
 export interface BroadcastLockOptions {
-  /** How long a claimant listens for a competing claim or a holder before it holds the lock. */
+  /**
+   * The longest a message may take to cross the channel (default 50 ms). A claimant listens for
+   * a round trip, twice this, before it holds the lock.
+   */
   readonly claimWindowMs?: number;
   /** How long a holder's word ("held") keeps the others waiting without news from it. */
   readonly leaseMs?: number;
@@ -12,67 +15,79 @@ export interface BroadcastLockOptions {
 }
 
 /**
- * A lease lock whose whole protocol runs over the tabs' BroadcastChannel.
+ * A lease lock whose whole protocol runs over the tabs' BroadcastChannel. With W the bound on a
+ * message's trip (`claimWindowMs`):
  *
- * - **claim**: a tab that wants the lock posts a Lamport ticket and listens for `claimWindowMs`.
+ * - **claim**: a tab that wants the lock posts a Lamport ticket and listens for 2W, a round trip.
  *   It backs off if it hears a lower ticket (ties broken by tab id) or a holder's `held`;
- *   otherwise it holds the lock and says `held`.
+ *   otherwise it holds the lock and says `held`. Two claimants that did not hear each other
+ *   before claiming hear each other within their windows, and agree on the lower ticket.
+ * - **quiet**: a tab that heard a claim does not claim for 3W (the claimant's window and its
+ *   `held`), not even after a release: else it could claim over a winner it has not heard yet.
  * - **defend and renew**: the holder answers every claim with `held` (message handling is not
  *   throttled in hidden tabs, timers are) and repeats it every `leaseMs / 3`.
- * - **release**: on completion, and on `pagehide`. Waiters claim again at once.
+ * - **release**: on completion, and on `pagehide`. Only the holder's own release frees its lease;
+ *   waiters then claim at once.
  * - **expiry**: a holder that died, hung past `maxHoldMs` or was frozen answers nothing, so the
  *   next claim after its lease meets silence and wins. A late result of the old holder cannot
  *   win: the manager only ever accepts a strictly newer generation.
  *
- * Mutual exclusion holds while a message crosses the channel faster than `claimWindowMs`
- * (milliseconds between tabs of one browser; the window is 50 ms by default).
+ * Mutual exclusion holds while every message crosses the channel within W (milliseconds between
+ * tabs of one browser; a tab's main thread busy for longer delays its messages that much).
  */
 export function broadcastLock(
   channel: TabChannel,
   options: BroadcastLockOptions = {},
 ): RefreshLock {
-  const { claimWindowMs = 50, leaseMs = 3000, maxHoldMs = 20_000 } = options;
+  const { claimWindowMs: w = 50, leaseMs = 3000, maxHoldMs = 20_000 } = options;
   const { tabId } = channel;
   let clock = 0;
-  /** Another tab holds or may win the lock until then (local ms). */
-  let busyUntil = 0;
+  /** The holder last heard from, and until when its word keeps this tab out (local ms). */
+  let holder: string | undefined;
+  let leaseUntil = 0;
+  /** A claim heard lately may yet win: no claim of ours before this. */
+  let quietUntil = 0;
   /** My ticket while I listen for competitors. */
   let ticket: number | undefined;
   let beaten = false;
-  let heldSince: number | undefined;
+  /** This tab's hold (an object, so a stale release cannot end a newer hold). */
+  let hold: { since: number } | undefined;
+  let closed = false;
   let renewTimer: ReturnType<typeof setInterval> | undefined;
-  let tail: Promise<unknown> = Promise.resolve();
   const wakers = new Set<() => void>();
 
-  const defending = () => heldSince !== undefined && Date.now() - heldSince < maxHoldMs;
   const sayHeld = () => {
-    if (defending()) channel.post({ type: 'held', leaseMs });
+    if (hold && Date.now() - hold.since < maxHoldMs) channel.post({ type: 'held', leaseMs });
   };
   const wakeAll = () => {
-    for (const wake of wakers) wake();
+    for (const wake of [...wakers]) wake();
   };
 
   const unsubscribe = channel.subscribe((message) => {
+    const now = Date.now();
     if (message.type === 'claim') {
-      clock = Math.max(clock, message.clock);
-      if (heldSince !== undefined) return sayHeld();
+      // Capped, so a junk ticket cannot push ours past what the other tabs accept.
+      clock = Math.max(clock, Math.min(message.clock, MAX_COUNT / 2));
+      // Even a holder keeps quiet: past maxHoldMs the claimant may win, and then it must not
+      // claim over it when it releases.
+      quietUntil = Math.max(quietUntil, now + 3 * w);
+      if (hold) return sayHeld();
       if (
         ticket !== undefined &&
         (message.clock < ticket || (message.clock === ticket && message.from < tabId))
       )
         beaten = true;
-      // The claimant may win: wait for its word rather than claim over it.
-      busyUntil = Math.max(busyUntil, Date.now() + 2 * claimWindowMs);
     } else if (message.type === 'held') {
       if (ticket !== undefined) beaten = true;
-      busyUntil = Date.now() + message.leaseMs;
-    } else if (message.type === 'release') {
-      busyUntil = 0;
+      holder = message.from;
+      leaseUntil = now + Math.min(message.leaseMs, leaseMs);
+    } else if (message.type === 'release' && message.from === holder) {
+      leaseUntil = 0;
       wakeAll();
     }
   });
 
-  /** Waits `ms`, or less when a release arrives; rejects on abort. */
+  /** Waits `ms`, or less when woken (a release, or this tab's own claim or hold ending). */
   const wait = (ms: number, signal: AbortSignal | undefined, wakeable: boolean) =>
     new Promise<void>((resolve, reject) => {
       const done = () => {
@@ -82,45 +97,53 @@ export function broadcastLock(
         resolve();
       };
       const onAbort = () => {
+        reject(abortError()); // first: done() resolves, and a settled promise stays settled
         done();
-        reject(abortError());
       };
       const timer = setTimeout(done, Math.max(0, ms));
       if (wakeable) wakers.add(done);
       signal?.addEventListener('abort', onAbort);
     });
 
-  async function acquire(deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  async function acquire(deadline: number, signal: AbortSignal | undefined) {
     for (;;) {
-      if (signal?.aborted) throw abortError();
+      if (closed || signal?.aborted) throw abortError();
       const now = Date.now();
       if (now >= deadline) throw lockTimeoutError();
-      if (busyUntil > now) {
-        await wait(Math.min(busyUntil, deadline) - now, signal, true);
+      // Busy while another task of this tab holds or claims, or another tab holds or may win.
+      const busy = hold || ticket !== undefined ? deadline : Math.max(leaseUntil, quietUntil);
+      if (busy > now) {
+        await wait(Math.min(busy, deadline) - now, signal, true);
         continue;
       }
       ticket = ++clock;
       beaten = false;
       channel.post({ type: 'claim', clock: ticket });
       try {
-        await wait(claimWindowMs, signal, false);
+        await wait(2 * w, signal, false);
+        // A stalled thread finds the window's timer and a competitor's message due together,
+        // and may run the timer first: let the messages already there in before deciding.
+        await wait(0, signal, false);
       } finally {
         ticket = undefined;
+        wakeAll();
       }
-      if (!beaten) {
-        heldSince = Date.now();
+      if (!beaten && !closed) {
+        const mine = { since: Date.now() };
+        hold = mine;
         sayHeld();
         renewTimer = setInterval(sayHeld, leaseMs / 3);
-        return;
+        return mine;
       }
     }
   }
 
-  function release(): void {
-    if (heldSince === undefined) return;
-    heldSince = undefined;
+  function release(mine = hold): void {
+    if (!mine || mine !== hold) return;
+    hold = undefined;
     clearInterval(renewTimer);
     channel.post({ type: 'release' });
+    wakeAll();
   }
 
   const onPageHide = () => release();
@@ -128,21 +151,17 @@ export function broadcastLock(
 
   return {
     kind: 'broadcast',
-    run(task, { timeoutMs, signal }) {
-      // One acquisition at a time in this tab; the deadline counts from the call.
-      const deadline = Date.now() + timeoutMs;
-      const result = tail.then(async () => {
-        await acquire(deadline, signal);
-        try {
-          return await task();
-        } finally {
-          release();
-        }
-      });
-      tail = result.catch(() => {});
-      return result;
+    async run(task, { timeoutMs, signal }) {
+      // The deadline counts from the call, and bounds the wait behind this tab's own tasks too.
+      const mine = await acquire(Date.now() + timeoutMs, signal);
+      try {
+        return await task();
+      } finally {
+        release(mine);
+      }
     },
     close() {
+      closed = true;
       release();
       unsubscribe();
       globalThis.removeEventListener?.('pagehide', onPageHide);

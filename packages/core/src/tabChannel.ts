@@ -41,8 +41,14 @@ export interface TabChannel {
   close(): void;
 }
 
+/**
+ * The largest count (generation, ticket, ms) a message may carry: far above any real one (a
+ * refresh a second for 30,000 years), and far below 2^53, so that counting on from it stays exact.
+ */
+export const MAX_COUNT = 2 ** 40;
+
 const isCount = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNT;
 
 /**
  * Validates untrusted channel data. Returns the message, or a reason it was rejected.
@@ -56,7 +62,7 @@ export function parseTabMessage(data: unknown, app: string): ReceivedMessage | s
   if (typeof m.from !== 'string' || m.from.length === 0 || m.from.length > 64) return 'bad sender';
   const ok =
     m.type === 'tokens'
-      ? isTokenSet(m.tokens)
+      ? isTokenSet(m.tokens) && isCount(m.tokens.generation)
       : m.type === 'signed-out' || m.type === 'query'
         ? isCount(m.generation)
         : m.type === 'backoff'
