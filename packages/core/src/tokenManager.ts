@@ -1,5 +1,5 @@
 import { withSignal } from './abort.js';
-import { BatonError, type ErrorCode, isBatonError } from './errors.js';
+import { BatonError, ErrorCode, isBatonError, isTerminalCode } from './errors.js';
 import {
   type BatonEvent,
   createListeners,
@@ -239,11 +239,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Takes a TokenSet if it is newer than what this tab has. The one way tokens enter. */
   function accept(next: TokenSet, from?: 'tab' | 'storage' | 'app'): boolean {
-    const same = next.generation === generation;
-    // Same generation: only to fill in a refresh token this tab lacks (it came from storage).
+    // Same generation: to fill in a refresh token this tab lacks (it came from storage), or when
+    // two tabs started a session at once: the same one (the greater token) wins in every tab.
     if (
       next.generation < generation ||
-      (same && (!tokens || tokens.refreshToken || !next.refreshToken))
+      (next.generation === generation &&
+        (!tokens ||
+          ((tokens.refreshToken || !next.refreshToken) &&
+            !(next.refreshToken && next.accessToken > tokens.accessToken))))
     )
       return false;
     tokens = next;
@@ -311,11 +314,20 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     } else if (message.type === 'backoff' && message.generation === generation && tokens) {
       // Another tab's refresh of this same token just failed: wait as it waits (no storm).
       failures = Math.max(failures, 1);
-      retryAt = Math.max(retryAt ?? 0, Date.now() + message.retryInMs);
-      error = new BatonError(message.code as ErrorCode, 'A refresh failed in another tab', {
-        retryAfterMs: message.retryInMs,
-        terminal: false,
-      });
+      // Another tab's word: never wait longer than this tab's own longest backoff.
+      const waitMs = Math.min(message.retryInMs, maxDelayMs);
+      retryAt = Math.max(retryAt ?? 0, Date.now() + waitMs);
+      // Only a transient code this library knows: the message is untrusted input.
+      const known = Object.values(ErrorCode) as string[];
+      const code = known.includes(message.code) && !isTerminalCode(message.code as ErrorCode);
+      error = new BatonError(
+        code ? (message.code as ErrorCode) : 'server_error',
+        'A refresh failed in another tab',
+        {
+          retryAfterMs: waitMs,
+          terminal: false,
+        },
+      );
       schedule();
       update();
     } else if (message.type === 'query' && message.generation < generation)
@@ -491,10 +503,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   // Started after a microtask, so that listeners subscribed right after creation hear it all.
+  /** Set once storage and the other tabs had their say: a new session is stamped after them. */
+  let settled = !channel && !storage;
   const ready = Promise.resolve().then(async () => {
     loadStored();
     // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
     await syncWithTabs(syncMs * 2);
+    settled = true;
     evaluate();
   });
 
@@ -521,6 +536,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   function startSession(set: TokenSet, from?: 'app'): void {
+    // Before the hand-off's answers, a sign-out the other tabs know of would outrank the session.
+    if (!settled) {
+      void ready.then(() => startSession(set, from));
+      return;
+    }
+    // A new session outranks everything this tab has seen, a sign-out's tombstone included.
+    set = { ...set, generation: Math.max(set.generation, generation + 1) };
     if (accept(set, from)) {
       channel?.post({ type: 'tokens', tokens: set });
       emit({ type: 'signed-in', generation });
@@ -544,6 +566,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         ...(signal ? { signal } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
+      await withSignal(ready, signal);
       startSession(stamp(sent));
     },
     async signInWithRedirect({ redirectUri = location.origin + location.pathname, ...rest } = {}) {
@@ -566,6 +589,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
       checkNonce(sent.result.idToken, callback.nonce);
+      await ready; // a callback page is a new tab: stamp after what the others know
       startSession(stamp(sent));
       return { state: callback.state };
     },
@@ -606,6 +630,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return (await withSignal(refreshOnce(reason), signal)).accessToken;
     },
     async signOut() {
+      // A tab behind the others must not sign out an older generation only: learn the newest.
+      await syncWithTabs();
       endEverywhere('user');
     },
     subscribe: changes.subscribe,
