@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // `pnpm e2e`: the Playwright suite in real Chromium (installed with apt when missing, as root).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { ensureChromium } from './chromium.mjs';
 
-const specs = readdirSync(new URL('../playwright/tests', import.meta.url)).filter((f) =>
-  f.endsWith('.spec.ts'),
-);
+const dir = new URL('../playwright/tests', import.meta.url);
+const specs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.spec.ts')) : [];
 if (specs.length === 0) {
   console.log('e2e: no Playwright specs yet (playwright/tests is empty).');
   process.exit(0);
