@@ -1,5 +1,6 @@
 import { BatonError, type ErrorCode, isBatonError, isTerminalCode } from './errors.js';
 import type { Dialect, TokenGrantResult, TokenResponse } from './types.js';
+import { defined, isRecord } from './util.js';
 
 /** The options every built-in dialect factory takes. */
 export interface DialectOptions {
@@ -66,9 +67,6 @@ export interface DialectSpec extends DialectOptions {
    */
   readError?(json: unknown): ProviderError | undefined;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** RFC 6749 Appendix A.12/A.17: tokens are 1*VSCHAR, which also keeps them safe in a header. */
 const VSCHAR = /^[\x20-\x7e]+$/;
@@ -140,16 +138,16 @@ export function errorFromResponse(
             : status >= 200 && status < 300 && error
               ? (rfcCode(error.code) ?? 'invalid_grant')
               : 'invalid_response';
-  const providerCode = error?.code && clip(error.code);
+  const providerCode = error?.code ? clip(error.code) : undefined;
   return new BatonError(
     code,
     `Token endpoint answered ${status}${providerCode ? ` (${providerCode})` : ''}`,
-    {
+    defined({
       status,
-      ...(providerCode && { providerCode }),
-      ...(error?.description && { description: clip(error.description) }),
-      ...(retryAfterMs !== undefined && { retryAfterMs }),
-    },
+      providerCode,
+      description: error?.description ? clip(error.description) : undefined,
+      retryAfterMs,
+    }),
   );
 }
 
@@ -186,20 +184,14 @@ export function readTokenBody(
   };
   const accessToken = text('access_token', VSCHAR);
   if (accessToken === undefined) throw invalid('missing access_token');
-  const refreshToken = text('refresh_token', VSCHAR);
-  const expiresIn = lifetime('expires_in');
-  const refreshExpiresIn = lifetime('refresh_expires_in');
-  const scope = text('scope');
-  const idToken = text('id_token');
-  return {
-    accessToken,
-    tokenType: text('token_type', VSCHAR) ?? 'Bearer',
-    ...(refreshToken !== undefined && { refreshToken }),
-    ...(expiresIn !== undefined && { expiresIn }),
-    ...(refreshExpiresIn !== undefined && { refreshExpiresIn }),
-    ...(scope !== undefined && { scope }),
-    ...(idToken !== undefined && { idToken }),
-  };
+  const rest = defined({
+    refreshToken: text('refresh_token', VSCHAR),
+    expiresIn: lifetime('expires_in'),
+    refreshExpiresIn: lifetime('refresh_expires_in'),
+    scope: text('scope'),
+    idToken: text('id_token'),
+  });
+  return { accessToken, tokenType: text('token_type', VSCHAR) ?? 'Bearer', ...rest };
 }
 
 /**

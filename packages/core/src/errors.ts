@@ -101,10 +101,9 @@ export class BatonError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.terminal = options.terminal ?? isTerminalCode(code);
-    if (options.status !== undefined) this.status = options.status;
-    if (options.providerCode !== undefined) this.providerCode = options.providerCode;
-    if (options.description !== undefined) this.description = options.description;
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    // The fields above exist from the start (undefined): an absent option leaves them so.
+    const { status, providerCode, description, retryAfterMs } = options;
+    Object.assign(this, { status, providerCode, description, retryAfterMs });
   }
 }
 

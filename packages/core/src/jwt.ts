@@ -1,4 +1,5 @@
 import type { JwtClaims } from './types.js';
+import { isRecord } from './util.js';
 
 /** Whether a claim has the type RFC 7519 §4.1 gives it; other claims pass as they are. */
 const wellTyped = (name: string, v: unknown): boolean =>
@@ -36,7 +37,7 @@ export function decodeJwtClaims(token: string): JwtClaims | undefined {
   if (segments.length !== 3) return undefined;
   try {
     const claims: unknown = JSON.parse(base64urlText(segments[1] as string));
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
+    if (!isRecord(claims)) return undefined;
     return Object.fromEntries(Object.entries(claims).filter(([k, v]) => wellTyped(k, v)));
   } catch {
     return undefined;

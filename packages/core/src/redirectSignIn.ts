@@ -2,6 +2,7 @@ import { BatonError } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';
 import { codeChallenge, randomString } from './pkce.js';
 import type { Dialect, TokenGrant } from './types.js';
+import { defined } from './util.js';
 
 /** Where a sign-in in progress waits for its callback: `sessionStorage` (this tab only). */
 export type TransactionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -37,8 +38,8 @@ interface Transaction {
   readonly verifier?: string;
   readonly redirectUri?: string;
   readonly createdAt?: number;
-  readonly nonce?: string;
-  readonly state?: string;
+  readonly nonce?: string | undefined;
+  readonly state?: string | undefined;
 }
 
 const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${state}`;
@@ -61,7 +62,7 @@ export async function createAuthorizeRequest(
   const verifier = randomString();
   const state = randomString();
   const nonce = (options.nonce ?? oidc) ? randomString() : undefined;
-  const own: Record<string, string | undefined> = {
+  const own = {
     response_type: 'code',
     client_id: clientId,
     redirect_uri: redirectUri,
@@ -71,16 +72,16 @@ export async function createAuthorizeRequest(
     code_challenge_method: 'S256',
     nonce,
   };
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(own)) if (v !== undefined) params.append(k, v);
+  const params = new URLSearchParams(defined(own));
   for (const [k, v] of Object.entries(options.extraParams ?? {}))
     if (!(k in own)) params.append(k, v);
+  // JSON leaves out what is undefined (no nonce, no app state).
   const transaction: Transaction = {
     verifier,
     redirectUri,
     createdAt: Date.now(),
-    ...(nonce && { nonce }),
-    ...(options.state !== undefined && { state: options.state }),
+    nonce,
+    state: options.state,
   };
   storage.setItem(keyOf(options.channel, state), JSON.stringify(transaction));
   return { url: `${authorizeUrl}${authorizeUrl.includes('?') ? '&' : '?'}${params}` };

@@ -6,13 +6,14 @@ import type {
   TokenRequest,
   TokenResponse,
 } from './types.js';
+import { defined } from './util.js';
 
 export interface RequestTokensOptions {
   /** Default `globalThis.fetch`. */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: typeof fetch | undefined;
   /** Bounds the whole exchange, body included. Default 10 s. */
   readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -65,13 +66,17 @@ const redactBody = (body: string, redact: Redact): string => {
 
 /** A copy of `e` whose texts are redacted; no `cause`, which could hold anything. */
 const redactError = (e: BatonError, redact: Redact): BatonError =>
-  new BatonError(e.code, redact(e.message), {
-    terminal: e.terminal,
-    ...(e.status !== undefined && { status: e.status }),
-    ...(e.providerCode !== undefined && { providerCode: redact(e.providerCode) }),
-    ...(e.description !== undefined && { description: redact(e.description) }),
-    ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
-  });
+  new BatonError(
+    e.code,
+    redact(e.message),
+    defined({
+      terminal: e.terminal,
+      status: e.status,
+      providerCode: e.providerCode && redact(e.providerCode),
+      description: e.description && redact(e.description),
+      retryAfterMs: e.retryAfterMs,
+    }),
+  );
 
 /**
  * Sends one grant to a token endpoint (RFC 6749 §6 refresh, §4.3 password, §4.1.3 authorization

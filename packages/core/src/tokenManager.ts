@@ -21,6 +21,7 @@ import { createTabChannel, createTabId } from './tabChannel.js';
 import { requestTokens } from './tokenEndpoint.js';
 import { createTokenSet, isTokenSet } from './tokenSet.js';
 import type { Dialect, Snapshot, TokenGrant, TokenGrantResult, TokenSet } from './types.js';
+import { defined } from './util.js';
 
 export interface RetryOptions {
   /** Automatic attempts after a transient failure before waiting for a trigger (default 5). */
@@ -334,13 +335,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       channel.post(tokens ? { type: 'tokens', tokens } : { type: 'signed-out', generation });
   });
 
+  const send = (grant: TokenGrant, signal?: AbortSignal) =>
+    requestTokens(dialect, grant, { timeoutMs, signal, fetch: options.fetch });
+
   /** Stamps a token response into the next generation after `base` (or after all seen). */
   function stamp(sent: Awaited<ReturnType<typeof requestTokens>>, base?: TokenSet): TokenSet {
     return createTokenSet(sent.result, {
       sentAt: sent.sentAt,
+      serverDate: sent.serverDate,
       generation: (base?.generation ?? generation) + 1,
-      ...(sent.serverDate === undefined ? {} : { serverDate: sent.serverDate }),
-      ...(base ? { previous: base } : {}),
+      previous: base,
     });
   }
 
@@ -376,15 +380,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           const { refreshToken } = base;
           if (!refreshToken)
             throw new BatonError('invalid_grant', 'No refresh token to refresh with');
-          const sent = await requestTokens(
-            dialect,
-            { type: 'refresh_token', refreshToken },
-            {
-              timeoutMs,
-              signal,
-              ...(options.fetch ? { fetch: options.fetch } : {}),
-            },
-          );
+          const sent = await send({ type: 'refresh_token', refreshToken }, signal);
           if (signal.aborted) throw signedOutError();
           const next = stamp(sent, base);
           // Tell the other tabs before the lock is released, on the channel the lock uses.
@@ -515,23 +511,21 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   function fromInput(input: TokenInput): TokenSet {
     const now = Date.now();
+    let result: TokenGrantResult;
     if (typeof input.accessToken === 'string' && typeof input.expiresAt === 'number') {
       const set = input as Extract<TokenInput, { accessToken: string }>;
-      const result: TokenGrantResult = {
+      result = {
         accessToken: set.accessToken,
         expiresIn: set.expiresAt - now,
         tokenType: set.tokenType ?? 'Bearer',
-        ...(set.refreshToken === undefined ? {} : { refreshToken: set.refreshToken }),
-        ...(set.scope === undefined ? {} : { scope: set.scope }),
-        ...(set.idToken === undefined ? {} : { idToken: set.idToken }),
+        ...defined({ refreshToken: set.refreshToken, scope: set.scope, idToken: set.idToken }),
       };
-      return createTokenSet(result, { sentAt: now, generation: generation + 1 });
-    }
-    const result = dialect.parseTokenResponse({
-      status: 200,
-      headers: new Headers(),
-      body: JSON.stringify(input),
-    });
+    } else
+      result = dialect.parseTokenResponse({
+        status: 200,
+        headers: new Headers(),
+        body: JSON.stringify(input),
+      });
     return createTokenSet(result, { sentAt: now, generation: generation + 1 });
   }
 
@@ -561,11 +555,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         password,
         ...(scope ? { scope } : {}),
       };
-      const sent = await requestTokens(dialect, grant, {
-        timeoutMs,
-        ...(signal ? { signal } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      });
+      const sent = await send(grant, signal);
       await withSignal(ready, signal);
       startSession(stamp(sent));
     },
@@ -584,10 +574,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       } finally {
         cleanCallbackUrl();
       }
-      const sent = await requestTokens(dialect, callback, {
-        timeoutMs,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      });
+      const sent = await send(callback);
       checkNonce(sent.result.idToken, callback.nonce);
       await ready; // a callback page is a new tab: stamp after what the others know
       startSession(stamp(sent));

@@ -1,16 +1,17 @@
 import { BatonError } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';
 import type { TokenGrantResult, TokenSet } from './types.js';
+import { defined, isRecord } from './util.js';
 
 /** When and how a token response was obtained. */
 export interface TokenSetContext {
   /** Local time (ms) when the request was SENT: latency never extends a token's life. */
   readonly sentAt: number;
   /** The response's `Date` header (ms), the server's own clock. */
-  readonly serverDate?: number;
+  readonly serverDate?: number | undefined;
   readonly generation: number;
   /** The TokenSet this one replaces: its refresh token (and scope) stay when the answer omits them. */
-  readonly previous?: TokenSet;
+  readonly previous?: TokenSet | undefined;
 }
 
 /**
@@ -45,18 +46,19 @@ export function createTokenSet(result: TokenGrantResult, context: TokenSetContex
     result.refreshExpiresIn === undefined
       ? kept?.refreshExpiresAt
       : sentAt + result.refreshExpiresIn;
-  // RFC 6749 §5.1: an absent scope is the one granted before.
-  const scope = result.scope ?? previous?.scope;
   return {
     accessToken: result.accessToken,
     tokenType: result.tokenType,
     expiresAt: sentAt + Math.max(0, Math.min(...lifetimes)),
     generation,
-    ...(refreshToken !== undefined && { refreshToken }),
-    ...(refreshExpiresAt !== undefined && { refreshExpiresAt }),
-    ...(scope !== undefined && { scope }),
-    ...(result.idToken !== undefined && { idToken: result.idToken }),
-    ...(claims && { claims }),
+    ...defined({
+      refreshToken,
+      refreshExpiresAt,
+      // RFC 6749 §5.1: an absent scope is the one granted before.
+      scope: result.scope ?? previous?.scope,
+      idToken: result.idToken,
+      claims,
+    }),
   };
 }
 
@@ -82,7 +84,6 @@ export function isTokenSet(value: unknown): value is TokenSet {
     optional(t.scope, 'string') &&
     optional(t.idToken, 'string') &&
     optional(t.refreshExpiresAt, 'number') &&
-    (t.claims === undefined ||
-      (typeof t.claims === 'object' && t.claims !== null && !Array.isArray(t.claims)))
+    (t.claims === undefined || isRecord(t.claims))
   );
 }

@@ -1,0 +1,12 @@
+/** A plain JSON-like object: not `null`, not an array. */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `o` without its `undefined` properties, so that optional fields stay absent (what
+ * `exactOptionalPropertyTypes` asks of them) instead of present and `undefined`.
+ */
+export const defined = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
