@@ -180,14 +180,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let session = new AbortController();
   let failures = 0;
   let retryAt: number | undefined;
-  let snapshot: Snapshot = {
-    status: 'signed-out',
-    accessToken: undefined,
-    expiresAt: undefined,
-    generation: 0,
-    claims: undefined,
-    error: undefined,
-  };
 
   const timer = createWallTimer((late) => (late ? wake('late-timer') : evaluate()));
 
@@ -202,25 +194,27 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return refreshAt(tokens);
   }
 
+  const read = (): Snapshot => ({
+    status: !tokens
+      ? 'signed-out'
+      : inflight
+        ? 'refreshing'
+        : Date.now() < tokens.expiresAt
+          ? 'valid'
+          : error
+            ? 'error'
+            : 'expired',
+    accessToken: tokens?.accessToken,
+    expiresAt: tokens?.expiresAt,
+    generation,
+    claims: tokens?.claims,
+    error,
+  });
+  let snapshot = read();
+
   /** Publishes a new snapshot object when (and only when) something in it changed. */
   function update(): void {
-    const now = Date.now();
-    const next: Snapshot = {
-      status: !tokens
-        ? 'signed-out'
-        : inflight
-          ? 'refreshing'
-          : now < tokens.expiresAt
-            ? 'valid'
-            : error
-              ? 'error'
-              : 'expired',
-      accessToken: tokens?.accessToken,
-      expiresAt: tokens?.expiresAt,
-      generation,
-      claims: tokens?.claims,
-      error,
-    };
+    const next = read();
     const prev = snapshot;
     if (
       Object.keys(next).some((key) => next[key as keyof Snapshot] !== prev[key as keyof Snapshot])
@@ -474,15 +468,18 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     waking = syncWithTabs().then(evaluate);
   }
 
-  const onVisibility = () => document.visibilityState === 'visible' && wake('visible');
-  const onOnline = () => wake('online');
-  const onFocus = () => wake('focus');
-  const onPageShow = (event: PageTransitionEvent) => event.persisted && wake('pageshow');
   const win = typeof window === 'undefined' ? undefined : window;
-  win?.addEventListener('online', onOnline);
-  win?.addEventListener('focus', onFocus);
-  win?.addEventListener('pageshow', onPageShow);
-  win?.document?.addEventListener('visibilitychange', onVisibility);
+  const wakeUps: [EventTarget | undefined, string, (event: Event) => void][] = [
+    [win, 'online', () => wake('online')],
+    [win, 'focus', () => wake('focus')],
+    [win, 'pageshow', (event) => (event as PageTransitionEvent).persisted && wake('pageshow')],
+    [
+      win?.document,
+      'visibilitychange',
+      () => document.visibilityState === 'visible' && wake('visible'),
+    ],
+  ];
+  for (const [target, type, listener] of wakeUps) target?.addEventListener(type, listener);
 
   function loadStored(): void {
     const raw = storage?.get(storageKey);
@@ -629,10 +626,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       session.abort();
       lock.close();
       channel?.close();
-      win?.removeEventListener('online', onOnline);
-      win?.removeEventListener('focus', onFocus);
-      win?.removeEventListener('pageshow', onPageShow);
-      win?.document?.removeEventListener('visibilitychange', onVisibility);
+      for (const [target, type, listener] of wakeUps) target?.removeEventListener(type, listener);
     },
   };
 }
