@@ -1,7 +1,7 @@
 import { BatonError } from './errors.js';
 
 /** The error for a caller's AbortSignal. */
-export const abortError = (): BatonError => new BatonError('aborted', 'The operation was aborted');
+export const abortError = (): BatonError => new BatonError('aborted', 'Aborted');
 
 /** Settles with `promise`, or rejects with `aborted` as soon as `signal` fires. */
 export function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -17,7 +17,26 @@ export function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefin
   });
 }
 
-/** Resolves after `ms`, or early when `wake` is called; rejects with `aborted` on `signal`. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return withSignal(new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))), signal);
+/**
+ * One signal for two bounds (no need for `AbortSignal.any`): it aborts when `signal` does, or
+ * after `ms`. `timedOut()` says whether the time ran out first; `done()` stops the timer and lets
+ * go of `signal`.
+ */
+export function bounded(ms: number, signal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const stop = () => controller.abort();
+  const timer = setTimeout(() => {
+    timedOut = !controller.signal.aborted;
+    stop();
+  }, ms);
+  signal?.addEventListener('abort', stop);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+    },
+  };
 }

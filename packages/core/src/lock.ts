@@ -1,4 +1,4 @@
-import { sleep, withSignal } from './abort.js';
+import { abortError, bounded, withSignal } from './abort.js';
 import { broadcastLock } from './broadcastLock.js';
 import { BatonError } from './errors.js';
 import type { TabChannel } from './tabChannel.js';
@@ -32,23 +32,19 @@ export function webLock(name: string, locks: LockManager): RefreshLock {
   return {
     kind: 'web-locks',
     async run(task, { timeoutMs, signal }) {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      const timer = setTimeout(stop, timeoutMs);
-      signal?.addEventListener('abort', stop);
+      const wait = bounded(timeoutMs, signal);
       let acquired = false;
       try {
-        return await locks.request(name, { signal: controller.signal }, () => {
+        return await locks.request(name, { signal: wait.signal }, () => {
           acquired = true;
-          clearTimeout(timer);
+          wait.done(); // once granted, the lock is not given back on abort
           return task();
         });
       } catch (error) {
         if (acquired) throw error;
-        throw signal?.aborted ? new BatonError('aborted', 'Aborted') : lockTimeoutError();
+        throw signal?.aborted ? abortError() : lockTimeoutError();
       } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', stop);
+        wait.done();
       }
     },
     close() {},
@@ -62,12 +58,10 @@ export function localLock(): RefreshLock {
     kind: 'local',
     run(task, { timeoutMs, signal }) {
       const turn = tail;
-      const result = withSignal(
-        Promise.race([turn, sleep(timeoutMs).then(() => Promise.reject(lockTimeoutError()))]).then(
-          task,
-        ),
-        signal,
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(lockTimeoutError()), timeoutMs),
       );
+      const result = withSignal(Promise.race([turn, timeout]).then(task), signal);
       tail = result.catch(() => {});
       return result;
     },

@@ -1,3 +1,4 @@
+import { abortError, bounded } from './abort.js';
 import { BatonError, isBatonError } from './errors.js';
 import type {
   Dialect,
@@ -94,25 +95,15 @@ export async function requestTokens(
 ): Promise<TokenEndpointAnswer> {
   const { signal, timeoutMs = 10_000, now = Date.now } = options;
   const fetchFn = options.fetch ?? globalThis.fetch;
-  const aborted = () => new BatonError('aborted', 'Token request aborted');
-  if (signal?.aborted) throw aborted();
+  if (signal?.aborted) throw abortError();
   const request = dialect.buildTokenRequest(grant);
   const redact = redactor(grant, request);
 
-  // One controller for both bounds (no need for AbortSignal.any); the race also stops a fetch
-  // that ignores its signal.
-  const controller = new AbortController();
-  let why: 'timeout' | 'aborted' | undefined;
-  const stop = (reason: 'timeout' | 'aborted') => {
-    why ??= reason;
-    controller.abort();
-  };
-  const onAbort = () => stop('aborted');
-  signal?.addEventListener('abort', onAbort);
   // setTimeout fires at once above 2^31-1 ms.
-  const timer = setTimeout(() => stop('timeout'), Math.min(timeoutMs, 2 ** 31 - 1));
+  const bound = bounded(Math.min(timeoutMs, 2 ** 31 - 1), signal);
+  // The race also stops a fetch that ignores its signal.
   const stopped = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(new Error('stopped')));
+    bound.signal.addEventListener('abort', () => reject(new Error('stopped')));
   });
 
   let sentAt = 0;
@@ -128,7 +119,7 @@ export async function requestTokens(
         ...(request.body !== undefined && { body: request.body }),
         credentials: 'omit',
         cache: 'no-store',
-        signal: controller.signal,
+        signal: bound.signal,
       }),
       stopped,
     ]);
@@ -138,10 +129,10 @@ export async function requestTokens(
       body: await Promise.race([res.text(), stopped]),
     };
   } catch (e) {
-    if (why === 'timeout') {
+    if (bound.timedOut()) {
       throw new BatonError('timeout', `Token endpoint did not answer within ${timeoutMs} ms`);
     }
-    if (why === 'aborted' || signal?.aborted) throw aborted();
+    if (bound.signal.aborted || signal?.aborted) throw abortError();
     const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
     throw new BatonError('network', 'Token endpoint could not be reached', {
       description: redact(`${e instanceof Error ? e.message : 'fetch failed'}${cause}`).slice(
@@ -150,8 +141,7 @@ export async function requestTokens(
       ),
     });
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    bound.done();
   }
 
   let result: TokenGrantResult;
