@@ -82,7 +82,8 @@ const parseJson = (body: string): unknown => {
 
 const clip = (s: string): string => (s.length > 200 ? `${s.slice(0, 199)}…` : s);
 
-const invalid = (why: string): BatonError =>
+/** `invalid_response` (transient): the answer is not a token response we can use. */
+export const invalid = (why: string): BatonError =>
   new BatonError('invalid_response', `Invalid token response: ${why}`);
 
 /** RFC 6749 §5.2 `error` and `error_description`. */

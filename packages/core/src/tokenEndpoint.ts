@@ -1,4 +1,5 @@
 import { abortError, bounded } from './abort.js';
+import { invalid } from './dialect.js';
 import { BatonError, isBatonError } from './errors.js';
 import type {
   Dialect,
@@ -148,9 +149,7 @@ export async function requestTokens(
   try {
     result = dialect.parseTokenResponse(response);
   } catch (e) {
-    let error = isBatonError(e)
-      ? e
-      : new BatonError('invalid_response', 'Unreadable token response');
+    let error = isBatonError(e) ? e : invalid('unreadable');
     // Read the error again from a redacted body: a secret echoed across the point where a
     // description is cut would otherwise survive in part.
     try {

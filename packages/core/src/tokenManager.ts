@@ -275,8 +275,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     timer.clear();
     storage?.remove(storageKey);
     update();
-    if (had)
-      emit(cause ? { type: 'signed-out', reason, error: cause } : { type: 'signed-out', reason });
+    if (had) emit({ type: 'signed-out', reason, ...defined({ error: cause }) });
   }
 
   function endEverywhere(reason: SignOutReason, cause?: BatonError): void {
@@ -346,6 +345,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const started = Date.now();
     const { signal } = session;
     const newer = () => (generation > stale ? tokens : undefined);
+    /** A newer session (another tab's), taken instead of refreshing. */
+    const skipped = () => {
+      const adopted = newer();
+      if (adopted) emit({ type: 'refresh-skipped', generation });
+      return adopted;
+    };
     const backingOff = () => retryAt !== undefined && Date.now() < retryAt && error;
     // Waiting for the lock is moot once another tab's news arrives: a newer session, or its
     // failure (then everyone waits out the same backoff). So the wait stops early on either.
@@ -363,11 +368,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           // A lock is not a memory barrier: the previous holder's news may still be on its way.
           if (!newer()) await syncWithTabs();
           if (signal.aborted || !tokens) throw signedOutError();
-          const adopted = newer();
-          if (adopted) {
-            emit({ type: 'refresh-skipped', generation });
-            return adopted;
-          }
+          const adopted = skipped();
+          if (adopted) return adopted;
           // Backing off (here or, as a tab told us, elsewhere): no request before its time.
           if (backingOff()) throw error;
           const base = tokens;
@@ -396,11 +398,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       if (signal.aborted) throw signedOutError();
       if (early.signal.aborted) {
         // The wait was cut short by news: a newer session to adopt, or a shared backoff.
-        const adopted = newer();
-        if (adopted) {
-          emit({ type: 'refresh-skipped', generation });
-          return adopted;
-        }
+        const adopted = skipped();
+        if (adopted) return adopted;
         if (error) throw error;
       }
       const failure = isBatonError(caught)

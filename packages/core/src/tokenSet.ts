@@ -1,4 +1,4 @@
-import { BatonError } from './errors.js';
+import { invalid } from './dialect.js';
 import { decodeJwtClaims } from './jwt.js';
 import type { TokenGrantResult, TokenSet } from './types.js';
 import { defined, isRecord } from './util.js';
@@ -37,7 +37,7 @@ export function createTokenSet(result: TokenGrantResult, context: TokenSetContex
           : undefined;
   const lifetimes = [result.expiresIn, jwtLifetime].filter((n): n is number => Number.isFinite(n));
   if (lifetimes.length === 0) {
-    throw new BatonError('invalid_response', 'Token response gives no access token lifetime');
+    throw invalid('no access token lifetime');
   }
   // Keep the old refresh token when none came back (RFC 6749 §6 lets the server not rotate).
   const kept = result.refreshToken === undefined ? previous : undefined;
