@@ -1,5 +1,5 @@
 import type { AuthFetchOptions, Snapshot, TokenManager } from '@baton/core';
-import { createContext, type ReactNode, useContext, useMemo } from 'react';
+import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
 
 /** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */
 const SIGNED_OUT: Snapshot = Object.freeze({
@@ -46,13 +46,14 @@ export function BatonProvider(props: BatonProviderProps): ReactNode {
     }),
     [manager, serverSnapshot, authFetchOptions],
   );
-  return <BatonContext.Provider value={value}>{props.children}</BatonContext.Provider>;
+  // createElement, not JSX: the package then needs no react/jsx-runtime import.
+  return createElement(BatonContext.Provider, { value }, props.children);
 }
 
 /** @internal The provider's value; throws a clear error outside of one. */
 export function useBaton(): Baton {
   const baton = useContext(BatonContext);
-  if (!baton) throw new Error('Baton: this hook needs a <BatonProvider manager={...}> above it');
+  if (!baton) throw new Error('Baton: this hook needs a <BatonProvider manager> above it');
   return baton;
 }
 

@@ -52,6 +52,5 @@ export function useSuspenseAccessToken(): string {
   // One attempt per snapshot: a settled one is read, not repeated, so nothing loops.
   if (current?.snapshot !== snapshot) current = attempt(manager, snapshot);
   if (current.token) return current.token;
-  if (current.error) throw current.error;
-  throw current.promise;
+  throw current.error || current.promise;
 }
