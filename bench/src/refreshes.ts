@@ -8,6 +8,7 @@
  * At the end every tab's current access token is tried on `/api/me`: a tab whose token is missing
  * or refused is signed out.
  */
+import { writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Entry, Lab } from './browser.js';
 import { CIAM, scale } from './config.js';
@@ -17,6 +18,8 @@ import { type Summary, sleep, summarize, until } from './stats.js';
 
 /** Seconds: the mock's ACCESS_TTL (the CIAM answer says `expires_in: 3`). */
 export const ACCESS_TTL = 4;
+/** Main-thread long tasks of the robustness rows (ms). */
+const LONG_TASK_MS = 400;
 /** Seconds before expiry the peers renew (Baton's own lead for a 3 s token is about 1 s). */
 const PEER_SKEW = 1;
 
@@ -26,6 +29,8 @@ const IMPLS: readonly Impl[] = ['baton broadcast', 'baton web-locks', 'oidc-clie
 export interface RefreshRun {
   readonly impl: Impl;
   readonly tabs: number;
+  /** Every page busy for this long at random moments (0: none). */
+  readonly longTaskMs: number;
   readonly windowSeconds: number;
   /** Refresh requests sent by all tabs (browser request log). */
   readonly requests: number;
@@ -80,10 +85,16 @@ async function startBaton(
   mockUrl: string,
   impl: Impl,
   n: number,
+  longTaskMs: number,
 ) {
   const lock = impl === 'baton broadcast' ? 'broadcast' : 'web-locks';
   const channel = `bench-${Math.random().toString(36).slice(2)}`;
-  const pages = await lab.openPages(context, 'baton', n, { mock: mockUrl, lock, channel });
+  const pages = await lab.openPages(context, 'baton', n, {
+    mock: mockUrl,
+    lock,
+    channel,
+    longTaskMs,
+  });
   await pages[0]!.evaluate(() => window.baton!.signIn());
   const adopted = await until(async () => {
     const generations = await Promise.all(
@@ -105,14 +116,21 @@ async function startPeer(lab: Lab, context: BrowserContext, mock: Mock, impl: Im
   return pages;
 }
 
-async function runOne(lab: Lab, mock: Mock, impl: Impl, tabs: number, windowSeconds: number) {
+async function runOne(
+  lab: Lab,
+  mock: Mock,
+  impl: Impl,
+  tabs: number,
+  windowSeconds: number,
+  longTaskMs = 0,
+) {
   // Each run signs in anew (its own session family); the counters are read as differences.
   const context = await lab.newContext();
   try {
     const presented = recordRefreshes(context, `${mock.url}${CIAM.path}`);
     const baton = impl.startsWith('baton');
     const pages = baton
-      ? await startBaton(lab, context, mock.url, impl, tabs)
+      ? await startBaton(lab, context, mock.url, impl, tabs, longTaskMs)
       : await startPeer(lab, context, mock, impl, tabs);
     const before = await mock.stats();
     const started = Date.now();
@@ -131,6 +149,7 @@ async function runOne(lab: Lab, mock: Mock, impl: Impl, tabs: number, windowSeco
     const run: RefreshRun = {
       impl,
       tabs,
+      longTaskMs,
       windowSeconds: (end - started) / 1000,
       requests: presented.length,
       lifetimes: perToken.size,
@@ -142,9 +161,28 @@ async function runOne(lab: Lab, mock: Mock, impl: Impl, tabs: number, windowSeco
       signedOutTabs: probes.filter((p) => p !== 'ok').length,
     };
     if (!baton) return run;
-    const events: EventMark[] = (
-      await Promise.all(pages.map((p) => p.evaluate(() => window.baton!.events())))
-    ).flat();
+    const perTab = await Promise.all(
+      pages.map(async (p) => {
+        const offset = await p.evaluate(() => window.baton!.clockOffset());
+        const marks = await p.evaluate(() => window.baton!.events());
+        return marks.map((e) => ({ ...e, t: e.t - offset }));
+      }),
+    );
+    const events: EventMark[] = perTab.flat();
+    if (process.env.BENCH_DEBUG && run.reuseDetected > 0) {
+      // Every tab's events on one clock, to see how a refresh token came to be spent twice.
+      const file = `/tmp/bench-refreshes-${impl.replace(' ', '-')}-${tabs}.json`;
+      const timeline = perTab
+        .flatMap((marks, tab) =>
+          marks.map((e) => ({ tab, ...e, t: Math.round((e.t - started) * 10) / 10 })),
+        )
+        .sort((a, b) => a.t - b.t);
+      writeFileSync(
+        file,
+        JSON.stringify({ presented: presented.map((r) => r.slice(-6)), timeline }, null, 1),
+      );
+      console.log(`  (BENCH_DEBUG: timeline in ${file})`);
+    }
     return {
       ...run,
       lockWaitMs: summarize(
@@ -173,6 +211,15 @@ export async function runRefreshes(lab: Lab): Promise<RefreshResults> {
         );
         runs.push(run);
       }
+    }
+    // The broadcast lock assumes a message crosses in under 50 ms. Main threads busy with
+    // long tasks, 20 renderers on 2 cores, stretch that: the same 20 tabs with 400 ms long tasks.
+    for (const impl of scale<Impl[]>(['baton broadcast', 'baton web-locks'], [])) {
+      const run = await runOne(lab, mock, impl, 20, windowSeconds, LONG_TASK_MS);
+      console.log(
+        `  refreshes: ${impl} 20 tabs, ${LONG_TASK_MS} ms long tasks: ${run.requests} requests / ${run.lifetimes} lifetimes (max ${run.perLifetimeMax}), reuse ${run.reuseDetected}, signed out ${run.signedOutTabs}`,
+      );
+      runs.push(run);
     }
   } finally {
     await mock.close();

@@ -17,6 +17,8 @@ export interface Results {
     readonly cpus: string;
     readonly memoryGiB: number;
     readonly durationSeconds: number;
+    /** 1-minute load average at the start and the end: other work on the machine. */
+    readonly loadAverage?: { readonly start: number; readonly end: number };
     readonly benchSeconds: Record<string, number>;
   };
   size?: SizeResults;
@@ -37,9 +39,14 @@ const range = (s: Summary, f = f1) =>
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
 const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`;
 
+/** A markdown table with its columns padded, so that it reads as well in a terminal. */
 function table(head: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+  const cells = [head, ...rows].map((row) => row.map(String));
+  const widths = head.map((_, i) => Math.max(3, ...cells.map((row) => [...(row[i] ?? '')].length)));
+  const line = (row: string[]) =>
+    `| ${row.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
+  const [first, ...rest] = cells;
+  return [line(first!), line(widths.map((w) => '-'.repeat(w))), ...rest.map(line)].join('\n');
 }
 
 function sizeSection(r: SizeResults): string {
@@ -97,7 +104,7 @@ function refreshSection(r: RefreshResults): string {
         'Baton: time a tab held an expired token',
       ],
       r.runs.map((x) => [
-        x.impl,
+        x.longTaskMs ? `${x.impl}, ${x.longTaskMs} ms long tasks in every tab` : x.impl,
         x.tabs,
         x.requests,
         x.lifetimes,
@@ -115,8 +122,32 @@ function refreshSection(r: RefreshResults): string {
       "about 1 s here). oidc-client-ts: `UserManager` with `automaticSilentRenew`, the mock's discovery " +
       'document, the session in localStorage for all tabs, signed in with `storeUser(new User(...))` from a ' +
       "password grant. Naive: each tab's own timer refreshes with the refresh token it reads from " +
-      'localStorage. Once a refresh token is reused the mock revokes the family and every tab is out.',
+      'localStorage. Once a refresh token is reused the mock revokes the family and every tab is out.' +
+      longTaskNote(r),
   ].join('\n');
+}
+
+/** What the long-task rows (and any Baton reuse) say about the broadcast lock's assumption. */
+function longTaskNote(r: RefreshResults): string {
+  const failed = r.runs.filter((x) => x.impl.startsWith('baton') && x.reuseDetected > 0);
+  const stressed = r.runs.filter((x) => x.longTaskMs > 0);
+  if (stressed.length === 0 && failed.length === 0) return '';
+  const list = failed.map(
+    (x) =>
+      `${x.impl} with ${x.tabs} tabs${x.longTaskMs ? ` and ${x.longTaskMs} ms long tasks` : ''}`,
+  );
+  return (
+    '\n\nThe BroadcastChannel lock holds only while every message crosses between tabs within ' +
+    '`claimWindowMs` (50 ms): a claimant listens for a round trip and then holds. With 20 tabs on 2 ' +
+    'cores whose main threads are often busy (the long-task rows: every page busy for 400 ms at ' +
+    'random moments, about half the time), delivery takes longer, several tabs that woke together ' +
+    'hear no competitor in time and all hold the lock, and the double-check inside it cannot help: ' +
+    'they ask each other at the same moment and nobody has news yet. Web Locks do not depend on ' +
+    'timing. ' +
+    (failed.length > 0
+      ? `**In this run Baton spent a refresh token twice: ${list.join('; ')}.**`
+      : 'In this run no refresh token was spent twice.')
+  );
 }
 
 function burstSection(r: BurstResults): string {
@@ -277,6 +308,21 @@ function unfair(r: LockResults): string[] {
   ];
 }
 
+/** The redirect sign-in, when it is in every bundle (manager methods cannot be tree-shaken). */
+function redirectNote(r: SizeResults): string {
+  const names = ['packages/core/src/redirectSignIn.ts', 'packages/core/src/pkce.ts'];
+  const ride = r.batonModules.filter((m) => names.includes(m.module));
+  const app = r.cases.find((c) => c.id === 'core-app');
+  if (ride.length === 0 || !app) return '';
+  const min = ride.reduce((a, m) => a + m.bytes, 0);
+  return (
+    ` The redirect sign-in (${ride.map((m) => m.module.split('/').pop()).join(' + ')}, ` +
+    `${bytes(min)} min) is in every bundle, the app import above included, because ` +
+    '`signInWithRedirect` and `handleRedirectCallback` are methods of the manager, which no ' +
+    'bundler can drop.'
+  );
+}
+
 /** Where Baton loses to a peer, with the figures of this run. */
 function lossesSection(r: Results): string {
   const out: string[] = [];
@@ -292,7 +338,8 @@ function lossesSection(r: Results): string {
           `Baton app import (manager + one dialect + authFetch; ${kb(all.gzip)} for everything). keycloak-js ` +
           'renews in one tab only: no cross-tab lock, no channel protocol, one provider. Baton pays for ' +
           'the two locks and the tab protocol (broadcastLock, lock, tabChannel), the dialect machinery ' +
-          '(dialect.ts) and error redaction (tokenEndpoint.ts): see the table of modules above.',
+          '(dialect.ts) and error redaction (tokenEndpoint.ts): see the table of modules above.' +
+          redirectNote(r.size),
       );
   }
   if (r.burst) {
@@ -340,6 +387,9 @@ export function renderMarkdown(r: Results): string {
       `(${Object.entries(m.benchSeconds)
         .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
         .join(', ')}). ` +
+      (m.loadAverage
+        ? `Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end: other work shared the 2 cores. `
+        : '') +
       'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.',
     '',
     r.size ? sizeSection(r.size) : '',

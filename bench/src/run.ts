@@ -2,13 +2,12 @@
  * `pnpm bench`: every benchmark, one after another, on this machine. Prints the results as
  * markdown tables, writes the raw figures to bench/results.json and the tables to bench/RESULTS.md.
  * `BENCH_QUICK=1` for a smoke run (about a minute); `pnpm bench size lock` runs only the named
- * benchmarks (and then writes nothing unless BENCH_WRITE=1); `pnpm bench --render` rewrites
+ * benchmarks. Those two only print, unless BENCH_WRITE=1. `pnpm bench --render` rewrites
  * RESULTS.md from results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startLab } from './browser.js';
 import { runBurst } from './burst.js';
@@ -24,19 +23,10 @@ const NAMES = ['size', 'refreshes', 'burst', 'propagation', 'overhead', 'lock'] 
 const out = (file: string) => fileURLToPath(new URL(`../${file}`, import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Writes RESULTS.md from `markdown`, aligned by Biome as `pnpm lint` expects; returns the text. */
+/** Writes RESULTS.md; returns its text. */
 function writeMarkdown(markdown: string): string {
   writeFileSync(out('RESULTS.md'), markdown);
-  try {
-    execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', out('RESULTS.md')], {
-      cwd: root,
-      stdio: 'ignore',
-    });
-    return readFileSync(out('RESULTS.md'), 'utf8');
-  } catch {
-    console.warn('biome format failed: RESULTS.md is left unaligned');
-    return markdown;
-  }
+  return markdown;
 }
 
 // `pnpm bench --render`: RESULTS.md again from results.json (after a change of wording only).
@@ -64,6 +54,9 @@ function commit(): string {
 }
 
 const started = Date.now();
+// Taken before anything is bundled: the code measured is the working tree at this moment.
+const measured = commit();
+const loadAtStart = loadavg()[0] ?? 0;
 const benchSeconds: Record<string, number> = {};
 async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
@@ -93,18 +86,20 @@ const full: Results = {
   meta: {
     date: new Date().toISOString(),
     quick: QUICK,
-    commit: commit(),
+    commit: measured,
     node: process.version,
     chromium: lab.browser.version(),
     cpus: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     durationSeconds: (Date.now() - started) / 1000,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     benchSeconds,
   },
   ...results,
 };
 const markdown = renderMarkdown(full);
-if (only.length === 0 || process.env.BENCH_WRITE === '1') {
+// A smoke run or a subset never overwrites the committed figures of a full run, unless asked.
+if ((only.length === 0 && !QUICK) || process.env.BENCH_WRITE === '1') {
   writeFileSync(out('results.json'), `${JSON.stringify(full, null, 2)}\n`);
   console.log(`\n${writeMarkdown(markdown)}`);
   console.log('Wrote bench/results.json and bench/RESULTS.md');

@@ -138,11 +138,14 @@ async function bundle(c: SizeCase): Promise<{ code: Uint8Array; metafile: Metafi
     target: 'es2022',
     outfile: 'out.js',
     external: [...(c.external ?? [])],
-    alias: {
-      '@baton/core': CORE_SOURCE,
-      '@baton/react/query': REACT_QUERY_SOURCE,
-      '@baton/react': REACT_SOURCE,
-    },
+    // Baton from source; an external stays external (esbuild would resolve an alias first).
+    alias: Object.fromEntries(
+      Object.entries({
+        '@baton/core': CORE_SOURCE,
+        '@baton/react/query': REACT_QUERY_SOURCE,
+        '@baton/react': REACT_SOURCE,
+      }).filter(([name]) => !c.external?.includes(name)),
+    ),
     define: { 'process.env.NODE_ENV': '"production"' },
     legalComments: 'none',
     logLevel: 'silent',

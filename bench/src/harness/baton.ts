@@ -25,6 +25,20 @@ const manager = createTokenManager({
   ...(minRefresh !== null && { minRefreshIntervalSeconds: Number(minRefresh) }),
 });
 const createdAt = now();
+
+/**
+ * `?longTaskMs=N`: the page's main thread is busy for N ms at random moments (every 0.2–0.8 s), as
+ * an app's own long tasks make it; messages to and from this tab wait that long.
+ */
+const longTaskMs = Number(query.get('longTaskMs') ?? 0);
+if (longTaskMs > 0) {
+  const busy = () => {
+    const end = performance.now() + longTaskMs;
+    while (performance.now() < end) {}
+    setTimeout(busy, 200 + Math.random() * 600);
+  };
+  setTimeout(busy, Math.random() * 800);
+}
 const authFetch = createAuthFetch(manager, { allowedOrigins: [mock] });
 
 const events: EventMark[] = [];
