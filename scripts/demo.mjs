@@ -1,27 +1,135 @@
 #!/usr/bin/env node
 // `pnpm demo`: the mock server and the Vite demo app together, on 127.0.0.1. Ctrl-C stops both.
 // MOCK_PORT (4010) and DEMO_PORT (5173) set the ports; ACCESS_TTL, REFRESH_TTL and REUSE_GRACE
-// pass through to the mock.
-import { spawn } from 'node:child_process';
+// pass through to the mock. It opens no browser.
+//
+// DEMO_PREVIEW=1 (the end-to-end tests) serves a production build of the app instead of the dev
+// server (`vite build`, then `vite preview` with the same proxy): a fraction of the CPU per tab,
+// which matters with many tabs on a small machine, and no reloads when a package is edited.
+import { execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 
 const mockPort = process.env.MOCK_PORT ?? '4010';
 const demoPort = process.env.DEMO_PORT ?? '5173';
 const env = { ...process.env, MOCK_PORT: mockPort, DEMO_PORT: demoPort };
-const children = [
-  spawn('pnpm', ['--filter', '@baton/mock-server', 'start'], {
-    stdio: 'inherit',
-    env: { ...env, PORT: mockPort },
-  }),
-  spawn('pnpm', ['--filter', '@baton/demo', 'dev'], { stdio: 'inherit', env }),
-];
+const isWindows = process.platform === 'win32';
 
 let stopping = false;
+const start = (args, childEnv) =>
+  spawn('pnpm', args, { stdio: 'inherit', env: childEnv, shell: isWindows });
+/** Resolves once something listens on 127.0.0.1:port (checked every 100 ms, for up to 60 s). */
+function listening(port) {
+  const deadline = Date.now() + 60_000;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (stopping) return;
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+const children = [
+  start(['--filter', '@baton/mock-server', 'start'], { ...env, PORT: mockPort, HOST: '127.0.0.1' }),
+];
+// The app only once the mock answers, so its proxy never meets a closed port at start.
+listening(mockPort).then(
+  () => {
+    if (stopping) return;
+    if (process.env.DEMO_PREVIEW === '1') preview();
+    else serve(['--filter', '@baton/demo', 'dev']);
+  },
+  (error) => {
+    console.error(`pnpm demo: ${error.message}`);
+    stop(1);
+  },
+);
+
+function serve(args) {
+  const app = start(args, env);
+  children.push(app);
+  app.on('exit', (code) => stop(code ?? 0));
+  console.log(`Baton demo: http://127.0.0.1:${demoPort}/ (mock server on 127.0.0.1:${mockPort})`);
+}
+
+/** Builds into a folder of this port's own (two suites may build at once), then serves it. */
+function preview() {
+  const outDir = `node_modules/.cache/baton-demo-${demoPort}`;
+  const vite = ['--filter', '@baton/demo', 'exec', 'vite'];
+  const build = start(
+    [...vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    env,
+  );
+  children.push(build);
+  build.on('exit', (code) => {
+    if (stopping) return;
+    if (code !== 0) return stop(code ?? 1);
+    serve([...vite, 'preview', '--outDir', outDir]);
+  });
+}
+
+/**
+ * A child and everything under it (pnpm runs the servers as grandchildren: stopping pnpm alone
+ * would leave them running and holding the ports).
+ */
+function tree(root) {
+  let rows;
+  try {
+    rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number));
+  } catch {
+    return [root];
+  }
+  const found = [root];
+  for (let i = 0; i < found.length; i++)
+    for (const [pid, ppid] of rows) if (ppid === found[i]) found.push(pid);
+  return found;
+}
+
+function signal(pids, name) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (isWindows) {
+    for (const child of live) spawn('taskkill', ['/pid', String(child.pid), '/T', '/F']);
+  }
+  const pids = isWindows ? [] : live.flatMap((child) => tree(child.pid));
+  signal(pids, 'SIGTERM');
+  // Whatever ignores SIGTERM gets SIGKILL.
+  setTimeout(() => {
+    signal(pids, 'SIGKILL');
+    process.exit(code);
+  }, 3000).unref();
+  let running = live.length;
+  if (running === 0) process.exit(code);
+  for (const child of live)
+    child.once('exit', () => {
+      running -= 1;
+      if (running === 0) setTimeout(() => process.exit(code), 200);
+    });
 }
 for (const child of children) child.on('exit', (code) => stop(code ?? 0));
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+process.on('SIGHUP', () => stop(0));

@@ -1,0 +1,52 @@
+import type { ReactNode } from 'react';
+import { ApiPanel } from './ApiPanel.js';
+import { ClaimsPanel } from './ClaimsPanel.js';
+import { MockStats } from './MockStats.js';
+import { SessionPanel } from './SessionPanel.js';
+import { SettingsBar } from './SettingsBar.js';
+import { CLIENTS, type Settings } from './settings.js';
+import { TimelinePanel } from './TimelinePanel.js';
+import type { Timeline } from './timeline.js';
+
+export function App({ settings, timeline }: { settings: Settings; timeline: Timeline }): ReactNode {
+  const client = CLIENTS[settings.dialect];
+  return (
+    <div className="app">
+      <header className="top">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          <div>
+            <h1>Baton</h1>
+            <p className="tagline">One refresh, every tab.</p>
+          </div>
+        </div>
+        <SettingsBar settings={settings} />
+      </header>
+
+      <main className="grid">
+        <SessionPanel settings={settings} />
+        <ApiPanel timeline={timeline} />
+        <ClaimsPanel />
+        <TimelinePanel timeline={timeline} />
+      </main>
+
+      <footer className="notes">
+        <MockStats dialect={settings.dialect} timeline={timeline} />
+        <p>
+          <strong>Demo only:</strong> this page sends the demo client's secret (
+          <code>{client.clientId}</code>) from the browser because the mock's demo clients require
+          it. A real single-page app keeps no secret: it calls a same-origin token proxy that adds
+          the secret on the server.
+          {client.inUrl
+            ? ' This endpoint also takes the refresh token in the URL, where logs and proxies can record it: another reason for a proxy.'
+            : ''}
+        </p>
+        <p>
+          Open this page in more tabs (same settings) and watch them share one session: only one tab
+          refreshes, the others adopt its tokens. Tokens stay in memory; the timeline shows events
+          only, never a token.
+        </p>
+      </footer>
+    </div>
+  );
+}

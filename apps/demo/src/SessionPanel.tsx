@@ -1,0 +1,155 @@
+import { useAccessToken, useAuth, useTokenManager } from '@baton/react';
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { CLIENTS, DEMO_USER, type Settings } from './settings.js';
+import { formatDuration, shortTab, useNow } from './useNow.js';
+
+const STATUS_TEXT = {
+  'signed-out': 'Nobody is signed in.',
+  valid: 'The access token is valid.',
+  refreshing: 'A refresh is in flight (one, across all tabs).',
+  expired: 'The access token expired; it is refreshed on the next use.',
+  error: 'The last refresh failed; retrying with backoff.',
+} as const;
+
+/** Status, generation, a live countdown to expiry, and sign in / sign out. */
+export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
+  const manager = useTokenManager();
+  const { status, claims, signIn, signOut } = useAuth();
+  const { generation, expiresAt, error, refresh } = useAccessToken();
+  const now = useNow();
+  const [username, setUsername] = useState<string>(DEMO_USER.username);
+  const [password, setPassword] = useState<string>(DEMO_USER.password);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string>();
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      setProblem(caught instanceof Error ? caught.message : 'Failed');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onSignIn = (event: FormEvent) => {
+    event.preventDefault();
+    void run(() => signIn({ username, password }));
+  };
+
+  const left = expiresAt === undefined ? undefined : expiresAt - now;
+  const lifetime =
+    claims?.exp !== undefined && claims.iat !== undefined
+      ? (claims.exp - claims.iat) * 1000
+      : undefined;
+  const fraction = left === undefined || !lifetime ? 0 : Math.min(1, Math.max(0, left / lifetime));
+  const signedIn = status !== 'signed-out';
+  const who = typeof claims?.username === 'string' ? claims.username : claims?.sub;
+
+  return (
+    <section className="card session" aria-labelledby="session-title">
+      <div className="card-head">
+        <h2 id="session-title">Session</h2>
+        <span className="muted small">
+          this tab{' '}
+          <code data-testid="tab-id" title={manager.tabId}>
+            {shortTab(manager.tabId)}
+          </code>
+        </span>
+      </div>
+
+      <div className="status-row">
+        <span className={`status status-${status}`} data-testid="session-status">
+          {status}
+        </span>
+        <span className="muted small">{STATUS_TEXT[status]}</span>
+      </div>
+
+      <dl className="facts">
+        <div>
+          <dt>Generation</dt>
+          <dd className="big" data-testid="token-generation">
+            {generation}
+          </dd>
+        </div>
+        <div>
+          <dt>Expires in</dt>
+          <dd className="big" data-testid="expires-in">
+            {left === undefined || !signedIn ? '—' : left > 0 ? formatDuration(left) : 'expired'}
+          </dd>
+        </div>
+        <div>
+          <dt>User</dt>
+          <dd className="big">{signedIn && who ? String(who) : '—'}</dd>
+        </div>
+      </dl>
+      <div className="meter" aria-hidden="true">
+        <span style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+      </div>
+
+      {error && signedIn ? (
+        <p className="warn small" data-testid="session-error">
+          Last refresh: {error.code}
+          {error.terminal ? ' (session over)' : ' (transient: the session stays)'}
+        </p>
+      ) : null}
+
+      {signedIn ? (
+        <div className="actions">
+          <button
+            type="button"
+            data-testid="refresh-now"
+            disabled={busy}
+            onClick={() => void run(refresh)}
+          >
+            Refresh now
+          </button>
+          <button
+            type="button"
+            className="danger"
+            data-testid="sign-out"
+            disabled={busy}
+            onClick={() => void run(signOut)}
+          >
+            Sign out everywhere
+          </button>
+        </div>
+      ) : (
+        <form className="sign-in" onSubmit={onSignIn}>
+          <label>
+            <span>User</span>
+            <input
+              data-testid="username"
+              autoComplete="username"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          </label>
+          <label>
+            <span>Password</span>
+            <input
+              data-testid="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
+          <button type="submit" className="primary" data-testid="sign-in" disabled={busy}>
+            Sign in
+          </button>
+        </form>
+      )}
+      {problem ? (
+        <p className="warn small" role="alert" data-testid="session-problem">
+          {problem}
+        </p>
+      ) : null}
+      <p className="muted small hint">
+        Token endpoint: <code>{CLIENTS[settings.dialect].endpoint}</code>. Every tab of this
+        endpoint and lock shares the session: a sign-in or sign-out here reaches them all.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import type { LockOption } from '@baton/core';
+import { useTokenManager } from '@baton/react';
+import type { ReactNode } from 'react';
+import {
+  CLIENTS,
+  DIALECTS,
+  type DialectName,
+  LOCKS,
+  type Settings,
+  settingsHref,
+} from './settings.js';
+
+const LOCK_LABELS: Record<LockOption, string> = {
+  auto: 'auto',
+  broadcast: 'BroadcastChannel lease',
+  'web-locks': 'Web Locks',
+};
+
+/** Endpoint and lock pickers: each choice is a page of its own (`?dialect=…&lock=…`). */
+export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
+  const manager = useTokenManager();
+  const go = (next: Settings) => location.assign(settingsHref(next));
+  return (
+    <div className="settings">
+      <label>
+        <span>Endpoint</span>
+        <select
+          data-testid="dialect-select"
+          value={settings.dialect}
+          onChange={(e) => go({ ...settings, dialect: e.target.value as DialectName })}
+        >
+          {DIALECTS.map((d) => (
+            <option key={d} value={d}>
+              {CLIENTS[d].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Lock</span>
+        <select
+          data-testid="lock-select"
+          value={settings.lock}
+          onChange={(e) => go({ ...settings, lock: e.target.value as LockOption })}
+        >
+          {LOCKS.map((l) => (
+            <option key={l} value={l}>
+              {LOCK_LABELS[l]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="chip" title="The lock this tab really uses">
+        in use: <b data-testid="lock-kind">{manager.lockKind}</b>
+      </span>
+      <a className="button ghost" href={location.href} target="_blank" rel="noopener">
+        Open another tab ↗
+      </a>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { type Dialect, dialects, type LockOption } from '@baton/core';
+
+export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+export const LOCKS = ['auto', 'broadcast', 'web-locks'] as const satisfies readonly LockOption[];
+
+interface DemoClient {
+  readonly label: string;
+  /** The token endpoint, as the seed documents it. */
+  readonly endpoint: string;
+  readonly clientId: string;
+  /** As the seeds show it. A real single-page app keeps no secret: a token proxy adds it. */
+  readonly clientSecret: string;
+  /** Where this endpoint wants the refresh token: the URL is a risk worth saying. */
+  readonly inUrl: boolean;
+}
+
+/** The demo clients of the design (the mock accepts exactly these). */
+export const CLIENTS: Readonly<Record<DialectName, DemoClient>> = {
+  ciam: {
+    label: 'CIAM',
+    endpoint: 'POST /oauth2/token, form body',
+    clientId: 'TENANT_CLIENT_ID',
+    clientSecret: 'TENANT_CLIENT_SECRET',
+    inUrl: false,
+  },
+  eiam: {
+    label: 'EIAM',
+    endpoint: 'POST /auth/oauth2/token, query string',
+    clientId: 'eiam-demo-client',
+    clientSecret: 'eiam-demo-secret+/=',
+    inUrl: true,
+  },
+  uaa: {
+    label: 'UAA',
+    endpoint: 'GET /public/uaa/oauth2/token, query string',
+    clientId: '35LF2FSLHX5IRQA4',
+    clientSecret: 'uaa-demo-secret',
+    inUrl: true,
+  },
+  chatroom: {
+    label: 'Chat room',
+    endpoint: 'POST /chatroom/api/token, form body',
+    clientId: '000000',
+    clientSecret: '999999',
+    inUrl: false,
+  },
+};
+
+export const DEMO_USER = { username: 'alice', password: 'alice-password' } as const;
+
+export interface Settings {
+  readonly dialect: DialectName;
+  readonly lock: LockOption;
+}
+
+const oneOf = <T extends string>(value: string | null, options: readonly T[], fallback: T): T =>
+  options.find((option) => option === value) ?? fallback;
+
+/** `?dialect=ciam|eiam|uaa|chatroom` (ciam) and `&lock=broadcast|web-locks|auto` (auto). */
+export function readSettings(search: string): Settings {
+  const params = new URLSearchParams(search);
+  return {
+    dialect: oneOf(params.get('dialect'), DIALECTS, 'ciam'),
+    lock: oneOf(params.get('lock'), LOCKS, 'auto'),
+  };
+}
+
+/** The page's URL for other settings. */
+export function settingsHref({ dialect, lock }: Settings): string {
+  const params = new URLSearchParams();
+  if (dialect !== 'ciam') params.set('dialect', dialect);
+  if (lock !== 'auto') params.set('lock', lock);
+  const query = params.toString();
+  return query ? `?${query}` : location.pathname;
+}
+
+/** The tabs of one dialect and lock share a session and a lock; other settings never do. */
+export const channelName = ({ dialect, lock }: Settings): string => `baton-demo-${dialect}-${lock}`;
+
+export function createDialect(name: DialectName): Dialect {
+  const { clientId, clientSecret } = CLIENTS[name];
+  // The default token URLs are the seed paths, page-relative: Vite proxies them to the mock.
+  return dialects[name]({ clientId, clientSecret });
+}

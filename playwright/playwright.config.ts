@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, devices } from '@playwright/test';
+import { ACCESS_TTL, launchOptions } from './tests/env.js';
+
+/**
+ * Two free ports on 127.0.0.1, probed synchronously (a config cannot await). Chosen once, in the
+ * runner process, and passed to the workers (which evaluate this file again) by environment.
+ */
+function freePorts(count: number): number[] {
+  const script = `
+    const net = require('node:net');
+    const servers = Array.from({ length: ${count} }, () => net.createServer());
+    Promise.all(servers.map((s) => new Promise((r) => s.listen(0, '127.0.0.1', () => r(s.address().port)))))
+      .then((ports) => { process.stdout.write(ports.join(',')); servers.forEach((s) => s.close()); });`;
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+    .split(',')
+    .map(Number);
+}
+
+if (!process.env.BATON_E2E_MOCK_PORT || !process.env.BATON_E2E_DEMO_PORT) {
+  const [mock, demo] = freePorts(2);
+  process.env.BATON_E2E_MOCK_PORT = String(mock);
+  process.env.BATON_E2E_DEMO_PORT = String(demo);
+}
+const mockPort = process.env.BATON_E2E_MOCK_PORT;
+const demoPort = process.env.BATON_E2E_DEMO_PORT;
+
+export default defineConfig({
+  testDir: './tests',
+  // One shared mock server (its stats are global): the tests run one after another.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 5_000 },
+  reporter: [['list']],
+  use: {
+    ...devices['Desktop Chrome'],
+    baseURL: `http://127.0.0.1:${demoPort}`,
+    viewport: { width: 1280, height: 800 },
+    launchOptions,
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'pnpm demo',
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    // Proxied by Vite to the mock: ready only once both servers answer.
+    url: `http://127.0.0.1:${demoPort}/__mock/stats`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      MOCK_PORT: String(mockPort),
+      DEMO_PORT: String(demoPort),
+      ACCESS_TTL: String(ACCESS_TTL),
+      REUSE_GRACE: '0',
+      MOCK_LOG: '0',
+      // A production build of the demo (see scripts/demo.mjs): light enough for many tabs on two
+      // cores, and no reloads if someone edits a package while the suite runs.
+      DEMO_PREVIEW: '1',
+    },
+  },
+});

@@ -1,0 +1,120 @@
+import type { CDPSession, Page } from '@playwright/test';
+import { launchOptions } from './env.js';
+import {
+  callApi,
+  events,
+  expect,
+  expectOneRefreshPerGeneration,
+  expectSameGeneration,
+  expectStatus,
+  faultsTaken,
+  mock,
+  nth,
+  openTabs,
+  report,
+  signIn,
+  sleep,
+  state,
+  TTL_MS,
+  test,
+  waitForGeneration,
+} from './support.js';
+
+// Playwright turns the back/forward cache off by default; these tests need it.
+test.use({
+  launchOptions: { ...launchOptions, ignoreDefaultArgs: ['--disable-back-forward-cache'] },
+});
+
+/** Why Chromium did not restore the page from the cache, as it reports it (CDP). */
+async function watchRestores(cdp: CDPSession): Promise<string[]> {
+  const reasons: string[] = [];
+  await cdp.send('Page.enable');
+  cdp.on('Page.backForwardCacheNotUsed', (event) => {
+    for (const why of event.notRestoredExplanations) reasons.push(why.reason);
+  });
+  return reasons;
+}
+
+const pageLoad = (page: Page) =>
+  page.evaluate(() => ({
+    createdAt: window.__baton?.createdAt ?? 0,
+    pageshows: [...(window.__baton?.pageshows ?? [])],
+  }));
+
+test('a tab restored from the back/forward cache wakes up and takes the newest generation', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 2, { dialect: 'ciam' });
+  const [stay, away] = [nth(tabs, 0), nth(tabs, 1)];
+  await signIn(stay);
+  await expectStatus(tabs, 'valid');
+  const reasons = await watchRestores(await context.newCDPSession(away));
+  // Any BroadcastChannel message to a cached page evicts it (next test). So the next refresh is
+  // held at the mock while one tab is away: no tab has news to post until it is back.
+  await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 8000, count: 1 });
+  await faultsTaken(TTL_MS + 3000);
+  const generation = (await state(stay)).generation;
+  const loadBefore = await pageLoad(away);
+  await away.goto('/away.html');
+  await expect(away.getByTestId('away')).toBeVisible();
+  await sleep(1000);
+  const back = Date.now();
+  // A page restored from the cache fires no `load`: wait for the commit only.
+  await away.goBack({ waitUntil: 'commit' });
+  await expect(away.getByTestId('session-status')).not.toHaveText('signed-out');
+  const restored = await pageLoad(away);
+  expect(reasons, 'reasons the page was not restored from the cache').toEqual([]);
+  expect(restored.createdAt, 'the same page load, restored').toBe(loadBefore.createdAt);
+  expect(restored.pageshows.at(-1)?.persisted).toBe(true);
+  // A restored page asks the live tabs for the newest session before it trusts its own (woken by
+  // `pageshow` or by `visibilitychange`, whichever comes first: the core takes one a second).
+  const wakeAfterBack = async () =>
+    (await events(away)).find((e) => e.at >= back && e.kind === 'wake');
+  await expect.poll(wakeAfterBack).toBeDefined();
+  const woke = await wakeAfterBack();
+  expect(['pageshow', 'visible']).toContain(woke?.detail);
+
+  // The held refresh lands: the restored tab takes the new generation like any live tab.
+  const newest = await waitForGeneration(tabs, generation + 1, 10_000);
+  await expectStatus(tabs, 'valid');
+  expect(await callApi(away)).toContain('ok');
+  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  report(
+    `back/forward cache: restored (pageshow.persisted = true, same page load), woke on ` +
+      `'${woke?.detail}', then took generation ${newest} from the live tab`,
+  );
+});
+
+test('a cached tab evicted by a BroadcastChannel message reloads and picks the session up', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 2, { dialect: 'ciam' });
+  const [stay, away] = [nth(tabs, 0), nth(tabs, 1)];
+  await signIn(stay);
+  await expectStatus(tabs, 'valid');
+  const reasons = await watchRestores(await context.newCDPSession(away));
+  const loadBefore = await pageLoad(away);
+  const start = (await state(stay)).generation;
+  await away.goto('/away.html');
+  // The tab that stayed refreshes meanwhile and tells the others: Chromium evicts the cached page.
+  const newest = await waitForGeneration([stay], start + 1, TTL_MS + 3000);
+  await away.goBack({ waitUntil: 'commit' });
+  await expect(away.getByTestId('session-status')).toHaveText('valid');
+  const reloaded = await pageLoad(away);
+
+  expect(reasons).toContain('BroadcastChannelOnMessage');
+  expect(reloaded.createdAt).toBeGreaterThan(loadBefore.createdAt);
+  expect(reloaded.pageshows.at(-1)?.persisted).toBe(false);
+  expect((await state(away)).generation).toBeGreaterThanOrEqual(newest);
+  // The reloaded tab got the session from the live one: its first news, no request of its own.
+  const seen = await events(away);
+  expect(seen.map((e) => e.kind).slice(0, 2)).toEqual(['opened', 'tokens-adopted']);
+  const adopted = seen[1];
+  expect(adopted?.detail).toBe('tab');
+  expect(await callApi(away)).toContain('ok');
+  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  report(
+    `back/forward cache, evicted (${reasons.join(', ')}): reloaded and took the session from ` +
+      `the live tab in ${(adopted?.at ?? 0) - reloaded.createdAt} ms`,
+  );
+});

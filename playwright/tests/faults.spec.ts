@@ -1,0 +1,139 @@
+import type { Page } from '@playwright/test';
+import {
+  callApi,
+  events,
+  expect,
+  expectOneRefreshPerGeneration,
+  expectSameGeneration,
+  expectStatus,
+  faultsTaken,
+  mock,
+  nth,
+  openTabs,
+  report,
+  signIn,
+  sleep,
+  state,
+  TTL_MS,
+  test,
+  waitForGeneration,
+} from './support.js';
+
+/** The core's default token request timeout (`requestTimeoutSeconds`, 10 s). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const signOuts = async (tabs: readonly Page[]) =>
+  (await Promise.all(tabs.map(events))).flat().filter((e) => e.kind === 'signed-out');
+
+test('offline across an expiry: the session survives and refreshes once back online', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 3, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  const start = await expectSameGeneration(tabs);
+  await context.setOffline(true);
+  // Longer than a lifetime: the access token expires while every refresh attempt fails.
+  await sleep(1.5 * TTL_MS);
+  for (const tab of tabs)
+    expect(['expired', 'error', 'refreshing']).toContain((await state(tab)).status);
+  expect(await signOuts(tabs), 'sign-outs while offline').toEqual([]);
+  const failures = (await Promise.all(tabs.map(events)))
+    .flat()
+    .filter((e) => e.kind === 'refresh-failure');
+  expect(failures.length).toBeGreaterThan(0);
+  expect(failures.every((e) => e.detail?.startsWith('network'))).toBe(true);
+
+  const online = Date.now();
+  await context.setOffline(false);
+  // Back online, the tabs try at once: one attempt, bounded by the request timeout.
+  await waitForGeneration(tabs, start + 1, REQUEST_TIMEOUT_MS);
+  const recovered = Date.now() - online;
+  await expectStatus(tabs, 'valid');
+  for (const tab of tabs) expect(await callApi(tab)).toContain('ok');
+  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  expect(await signOuts(tabs)).toEqual([]);
+  report(
+    `offline for ${(1.5 * TTL_MS) / 1000} s: ${failures.length} failed attempts, no sign-out; ` +
+      `new tokens ${recovered} ms after going back online`,
+  );
+});
+
+test('503 with Retry-After on refresh: retried after the delay, no sign-out', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 3, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  const start = await expectSameGeneration(tabs);
+  await mock.faults({
+    route: 'token',
+    grant: 'refresh_token',
+    status: 503,
+    retryAfter: 1,
+    count: 3,
+  });
+  await faultsTaken(TTL_MS + 5000);
+  await waitForGeneration(tabs, start + 1, 6000);
+  await expectStatus(tabs, 'valid');
+  for (const tab of tabs) expect(await callApi(tab)).toContain('ok');
+  const generation = await expectSameGeneration(tabs);
+  const stats = await expectOneRefreshPerGeneration('ciam', generation);
+  expect(stats.faultsServed).toBe(3);
+
+  const failures = (await Promise.all(tabs.map(events)))
+    .flat()
+    .filter((e) => e.kind === 'refresh-failure');
+  expect(failures.length).toBeGreaterThan(0);
+  // The server's Retry-After (1 s) is the shortest wait the tabs chose.
+  const waits = failures.map((e) => Number(/retry in ([\d.]+) s/.exec(e.detail ?? '')?.[1] ?? 0));
+  expect(Math.min(...waits)).toBeGreaterThanOrEqual(1);
+  expect(await signOuts(tabs)).toEqual([]);
+  report(
+    `503 + Retry-After: 1 ×3: ${failures.length} failure events (${failures
+      .map((e) => e.detail)
+      .join('; ')}), then generation ${generation}; no sign-out`,
+  );
+});
+
+test('a response lost after the server rotated the refresh token: one clean sign-out', async ({
+  context,
+}) => {
+  // With REUSE_GRACE=0 (these tests' mock), the server commits the rotation, the answer never
+  // arrives, and no tab can hold the new tokens: the only refresh token left is spent. Retrying it
+  // is reuse, which revokes the session (RFC 9700 §4.14.2). The right outcome is therefore one
+  // sign-out everywhere, at once, and nothing after it: no loop, no half-signed-in tab.
+  const tabs = await openTabs(context, 3, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  await mock.faults({ route: 'token', grant: 'refresh_token', dropAfterCommit: true });
+  await faultsTaken(TTL_MS + 3000);
+  await expectStatus(tabs, 'signed-out', 10_000);
+  const ended = await signOuts(tabs);
+  // Exactly one sign-out per tab.
+  expect(ended).toHaveLength(tabs.length);
+  expect(new Set(ended.map((e) => e.tab)).size).toBe(tabs.length);
+  expect(ended.filter((e) => e.detail?.startsWith('terminal'))).toHaveLength(1);
+  const settled = await mock.stats();
+  // Every rotation reached the tabs but the last, committed and lost: one more than they saw.
+  const seen = Math.max(
+    ...(await Promise.all(tabs.map(events))).flat().map((e) => e.generation ?? 0),
+  );
+  expect(settled.byDialect.ciam.refreshes, 'rotations: those the tabs saw, and the lost one').toBe(
+    seen,
+  );
+  expect(settled.byDialect.ciam.reuseDetected, 'the one retry with the spent token').toBe(1);
+
+  await sleep(2 * TTL_MS);
+  const later = await mock.stats();
+  expect(later.tokenRequests, 'requests after the sign-out').toBe(settled.tokenRequests);
+  await expectStatus(tabs, 'signed-out');
+  expect(await signOuts(tabs)).toHaveLength(tabs.length);
+  expect(await callApi(nth(tabs, 1))).toContain('signed_out');
+  const first = Math.min(...ended.map((e) => e.at));
+  const spread = Math.max(...ended.map((e) => e.at)) - first;
+  report(
+    `dropped after commit: 1 rotation, ${settled.byDialect.ciam.reuseDetected} reuse, ` +
+      `${settled.byDialect.ciam.invalidGrant} invalid_grant, every tab signed out within ${spread} ms`,
+  );
+});

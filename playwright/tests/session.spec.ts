@@ -1,0 +1,200 @@
+import type { Page } from '@playwright/test';
+import {
+  callApi,
+  events,
+  expect,
+  expectOneRefreshPerGeneration,
+  expectSameGeneration,
+  expectStatus,
+  faultsTaken,
+  last,
+  load,
+  lockHolder,
+  mock,
+  nth,
+  openTabs,
+  report,
+  runSession,
+  signIn,
+  sleep,
+  state,
+  statusOf,
+  TTL_MS,
+  test,
+  waitForGeneration,
+} from './support.js';
+
+/** The BroadcastChannel lock's lease (core default `leaseMs`). */
+const LEASE_MS = 3000;
+
+test('a new tab picks the session up from a live tab, with no request to the server', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 2, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  const started = Date.now();
+  const fresh = await load(await context.newPage(), { dialect: 'ciam' });
+  await expect(statusOf(fresh)).toHaveText('valid');
+  const onScreen = Date.now() - started;
+
+  // Its first news is the session, from a live tab; it never started a request of its own.
+  const seen = await events(fresh);
+  expect(seen.map((e) => e.kind).slice(0, 2)).toEqual(['opened', 'tokens-adopted']);
+  const adopted = seen[1];
+  expect(adopted?.detail).toBe('tab');
+  expect(seen.filter((e) => e.kind === 'refresh-start' || e.kind === 'signed-in')).toEqual([]);
+  const createdAt = await fresh.evaluate(() => window.__baton?.createdAt ?? 0);
+  const handOff = (adopted?.at ?? 0) - createdAt;
+  expect(handOff).toBeGreaterThanOrEqual(0);
+  expect(handOff).toBeLessThan(1000);
+  expect(await callApi(fresh)).toContain('ok');
+  const all = [...tabs, fresh];
+  const stats = await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(all));
+  // One sign-in, the live tabs' refreshes, and nothing else reached the token endpoint.
+  expect(stats.tokenRequests).toBe(stats.signIns + stats.refreshes);
+  report(
+    `hand-off: the new tab had the session ${handOff} ms after its manager was created ` +
+      `(${onScreen} ms from navigation to 'valid' on screen, page load included); ` +
+      `0 token requests from it`,
+  );
+});
+
+test('sign-out in one tab reaches every tab within 1 s; a refresh in flight cannot revive it', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 6, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  // Hold the next refresh at the mock, so that it is in flight when the user signs out.
+  await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 4000, count: 1 });
+  await faultsTaken(TTL_MS + 3000);
+  const before = await mock.stats();
+  const signer = nth(tabs, 5);
+  const clicked = Date.now();
+  await signer.getByTestId('sign-out').click();
+  await expectStatus(tabs, 'signed-out', 1000);
+  const onScreen = Date.now() - clicked;
+
+  const mine = last(await events(signer), (e) => e.kind === 'signed-out');
+  expect(mine?.detail).toBe('user');
+  const others = await Promise.all(
+    tabs.slice(0, 5).map(async (tab) => last(await events(tab), (e) => e.kind === 'signed-out')),
+  );
+  for (const other of others) expect(other?.detail).toBe('remote');
+  const propagation = Math.max(...others.map((e) => (e?.at ?? Number.NaN) - (mine?.at ?? 0)));
+  expect(propagation).toBeLessThan(1000);
+
+  // Two lifetimes later nothing came back: the held refresh was abandoned, not committed.
+  await sleep(2 * TTL_MS);
+  await expectStatus(tabs, 'signed-out');
+  const after = await mock.stats();
+  expect(after.refreshes - before.refreshes, 'refreshes after the sign-out').toBe(0);
+  expect(after.tokenRequests - before.tokenRequests, 'token requests after the sign-out').toBe(0);
+  expect(after.droppedInFlight - before.droppedInFlight, 'the held refresh, dropped').toBe(1);
+  for (const tab of tabs) {
+    const revived = (await events(tab)).filter(
+      (e) =>
+        e.at > (mine?.at ?? 0) &&
+        ['tokens-adopted', 'signed-in', 'refresh-success', 'refresh-start'].includes(e.kind),
+    );
+    expect(revived).toEqual([]);
+    expect((await state(tab)).status).toBe('signed-out');
+  }
+  expect(await callApi(nth(tabs, 0))).toContain('signed_out');
+  report(
+    `sign-out propagation: ${propagation} ms to the last of 5 other tabs (events); ${onScreen} ms ` +
+      `until all 6 showed 'signed-out'; no refresh in the ${(2 * TTL_MS) / 1000} s after`,
+  );
+});
+
+for (const lock of ['broadcast', 'web-locks'] as const) {
+  test(`${lock}: the tab holding the lock closes mid-refresh; another finishes within the lease`, async ({
+    context,
+  }) => {
+    const tabs = await openTabs(context, 4, { dialect: 'ciam', lock });
+    await signIn(nth(tabs, 0));
+    await expectStatus(tabs, 'valid');
+    const generation = await expectSameGeneration(tabs);
+    // The next refresh hangs at the mock; a client that goes away meanwhile is dropped unprocessed.
+    await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 20_000, count: 1 });
+    await faultsTaken(TTL_MS + 3000);
+    const holder = await lockHolder(tabs);
+    const closed = Date.now();
+    await holder.close();
+    const rest = tabs.filter((tab) => tab !== holder);
+
+    await waitForGeneration(rest, generation + 1, LEASE_MS + 2000);
+    const successes = (await Promise.all(rest.map(events)))
+      .flat()
+      .filter((e) => e.kind === 'refresh-success' && e.generation === generation + 1);
+    expect(successes).toHaveLength(1);
+    const takeOver = (successes[0]?.at ?? Number.NaN) - closed;
+    expect(takeOver).toBeLessThan(LEASE_MS);
+
+    for (const tab of rest) expect(await callApi(tab)).toContain('ok');
+    const stats = await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(rest));
+    expect(stats.droppedInFlight, 'the closed tab’s request, never processed').toBe(1);
+    report(`take-over (${lock}): ${takeOver} ms from closing the lock holder to the new tokens`);
+  });
+}
+
+test('without navigator.locks, lock=auto falls back to the BroadcastChannel lock', async ({
+  context,
+}) => {
+  await context.addInitScript(() => {
+    Reflect.deleteProperty(Navigator.prototype, 'locks');
+  });
+  const tabs = await openTabs(context, 4, { dialect: 'ciam', lock: 'auto' });
+  for (const tab of tabs) {
+    expect(await tab.evaluate(() => 'locks' in navigator)).toBe(false);
+    await expect(tab.getByTestId('lock-kind')).toHaveText('broadcast');
+  }
+  const run = await runSession(tabs, 'ciam');
+  report(
+    `no navigator.locks (auto → broadcast): ${run.refreshes} refreshes in ` +
+      `${run.seconds.toFixed(1)} s = ${run.perLifetime.toFixed(2)} per lifetime, one per generation`,
+  );
+});
+
+/** Emulates the page being hidden or shown: `document.visibilityState` and its event. */
+async function setVisible(page: Page, visible: boolean): Promise<void> {
+  await page.evaluate((shown) => {
+    const value = shown ? 'visible' : 'hidden';
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => !shown });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, visible);
+}
+
+test('a hidden tab, frozen while others refresh, comes back on the newest generation', async ({
+  context,
+}) => {
+  const tabs = await openTabs(context, 3, { dialect: 'ciam' });
+  await signIn(nth(tabs, 0));
+  await expectStatus(tabs, 'valid');
+  const hidden = nth(tabs, 2);
+  const awake = tabs.slice(0, 2);
+  const start = await expectSameGeneration(tabs);
+  // Hidden (emulated: headless pages are always visible), then frozen the way Chrome freezes
+  // background tabs: no timers, no tasks, no BroadcastChannel messages.
+  await setVisible(hidden, false);
+  const cdp = await context.newCDPSession(hidden);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  const newest = await waitForGeneration(awake, start + 2, 2 * TTL_MS + 3000);
+
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  const resumed = Date.now();
+  await setVisible(hidden, true);
+  const caughtUp = await waitForGeneration([hidden], newest, 1000);
+  const after = Date.now() - resumed;
+  expect(caughtUp).toBeGreaterThanOrEqual(newest);
+  await expect(statusOf(hidden)).toHaveText('valid');
+  expect(await callApi(hidden)).toContain('ok');
+  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  const back = (await events(hidden)).filter((e) => e.at >= resumed - 50);
+  const how = back.map((e) => `${e.kind}${e.detail ? ` (${e.detail})` : ''}`).join(', ');
+  report(
+    `hidden + frozen tab: on generation ${newest} ${after} ms after it came back; its events: ${how}`,
+  );
+});

@@ -1,0 +1,390 @@
+import { writeFileSync } from 'node:fs';
+import { type BrowserContext, test as base, expect, type Page } from '@playwright/test';
+import { ACCESS_TTL, mockUrl } from './env.js';
+
+export { expect };
+
+export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+export type LockName = 'broadcast' | 'web-locks' | 'auto';
+export const TTL_MS = ACCESS_TTL * 1000;
+
+// ---------------------------------------------------------------------------------------------
+// The demo's test hook (apps/demo/src/testHook.ts), as far as the tests read it. Nothing read
+// here is a token: snapshots are reduced to status and generation inside the page.
+
+export interface HookEntry {
+  readonly id: string;
+  readonly tab: string;
+  readonly kind: string;
+  readonly at: number;
+  readonly generation?: number;
+  readonly ms?: number;
+  readonly detail?: string;
+}
+
+interface TestHook {
+  readonly manager: {
+    readonly tabId: string;
+    readonly lockKind: string;
+    readonly ready: Promise<void>;
+    getSnapshot(): { status: string; generation: number; expiresAt: number | undefined };
+  };
+  readonly createdAt: number;
+  events(): readonly HookEntry[];
+  readonly pageshows: readonly { at: number; persisted: boolean }[];
+}
+
+declare global {
+  interface Window {
+    __baton?: TestHook;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mock server: reset, stats, faults (directly on its port, not through Vite).
+
+export interface Counters {
+  readonly refreshes: number;
+  readonly signIns: number;
+  readonly reuseDetected: number;
+  readonly invalidGrant: number;
+  readonly apiOk: number;
+  readonly api401: number;
+  readonly tokenRequests: number;
+  readonly faultsServed: number;
+  readonly droppedInFlight: number;
+}
+
+export interface Stats extends Counters {
+  readonly byDialect: Record<DialectName, Counters>;
+}
+
+export interface Mock {
+  reset(): Promise<void>;
+  stats(): Promise<Stats>;
+  /** Queues faults (`POST /__mock/faults`); throws on a spec the mock refuses. */
+  faults(spec: object | object[]): Promise<void>;
+  /** How many queued faults are still waiting for a request. */
+  pendingFaults(): Promise<number>;
+}
+
+async function call(path: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(`${mockUrl()}${path}`, init);
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+export const mock: Mock = {
+  async reset() {
+    await call('/__mock/reset', { method: 'POST' });
+  },
+  async stats() {
+    return (await call('/__mock/stats')) as Stats;
+  },
+  async faults(spec) {
+    await call('/__mock/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(spec),
+    });
+  },
+  async pendingFaults() {
+    return ((await call('/__mock/faults')) as { pending: unknown[] }).pending.length;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: a clean mock before each test; after it, no page error and no token in any console.
+
+/** A JWT (three base64url parts, the first a JSON object): what a leaked token looks like. */
+const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/;
+
+export const test = base.extend<{ guard: undefined }>({
+  guard: [
+    async ({ context }, use, testInfo) => {
+      await mock.reset();
+      const leaks: string[] = [];
+      const errors: string[] = [];
+      const watch = (page: Page) => {
+        page.on('console', (message) => {
+          // The browser's own network error lines name the URL; the app's output must be clean.
+          const text = message.text();
+          if (!text.startsWith('Failed to load resource') && JWT.test(text))
+            leaks.push(`${message.type()} (token redacted)`);
+        });
+        page.on('pageerror', (error) => errors.push(error.message.replace(JWT, '<jwt>')));
+      };
+      context.pages().forEach(watch);
+      context.on('page', watch);
+      await use(undefined);
+      if (testInfo.status !== testInfo.expectedStatus) {
+        // What every tab saw, for the failure report (events carry no tokens).
+        const lanes = await Promise.all(
+          context.pages().map(async (page) => {
+            const list = await events(page).catch(() => []);
+            const now = await state(page).catch(() => undefined);
+            return [
+              `tab ${now?.tab.slice(0, 4) ?? '?'}: ${now?.status ?? '?'} g${now?.generation ?? '?'}`,
+              ...list.map(
+                (e) =>
+                  `  ${new Date(e.at).toISOString().slice(17, 23)} ${e.kind}` +
+                  `${e.generation === undefined ? '' : ` g${e.generation}`}` +
+                  `${e.ms === undefined ? '' : ` ${e.ms} ms`}${e.detail ? ` ${e.detail}` : ''}`,
+              ),
+            ].join('\n');
+          }),
+        );
+        const path = testInfo.outputPath('tab-events.txt');
+        writeFileSync(path, `${lanes.join('\n')}\n`);
+        await testInfo.attach('tab-events', { path, contentType: 'text/plain' });
+      }
+      expect(errors, 'uncaught errors in the pages').toEqual([]);
+      expect(leaks, 'console output that contains a token').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tabs.
+
+export interface Settings {
+  readonly dialect?: DialectName;
+  readonly lock?: LockName;
+}
+
+export const demoPath = ({ dialect, lock }: Settings): string => {
+  const params = new URLSearchParams();
+  if (dialect) params.set('dialect', dialect);
+  if (lock) params.set('lock', lock);
+  return `/?${params}`;
+};
+
+/** Opens the demo in `page` and waits until its manager looked for a session in the other tabs. */
+export async function load(page: Page, settings: Settings): Promise<Page> {
+  await page.goto(demoPath(settings));
+  await page.waitForFunction(() => window.__baton !== undefined);
+  await page.evaluate(() => window.__baton?.manager.ready);
+  return page;
+}
+
+/** `count` tabs of one browser context (one profile: they share BroadcastChannel and locks). */
+export async function openTabs(
+  context: BrowserContext,
+  count: number,
+  settings: Settings,
+): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) pages.push(await load(await context.newPage(), settings));
+  return pages;
+}
+
+/** Tab `index` of `pages`, which must exist. */
+export function nth(pages: readonly Page[], index: number): Page {
+  const page = pages.at(index);
+  if (!page) throw new Error(`no tab ${index} among ${pages.length}`);
+  return page;
+}
+
+export interface TabState {
+  readonly tab: string;
+  readonly status: string;
+  readonly generation: number;
+}
+
+export const state = (page: Page): Promise<TabState> =>
+  page.evaluate(() => {
+    const hook = window.__baton;
+    if (!hook) throw new Error('no test hook');
+    const { status, generation } = hook.manager.getSnapshot();
+    return { tab: hook.manager.tabId, status, generation };
+  });
+
+export const events = (page: Page): Promise<HookEntry[]> =>
+  page.evaluate(() => [...(window.__baton?.events() ?? [])]);
+
+export const statusOf = (page: Page) => page.getByTestId('session-status');
+
+/** Signs in with the prefilled demo user and waits for a valid session in this tab. */
+export async function signIn(page: Page): Promise<void> {
+  await page.getByTestId('sign-in').click();
+  await expect(statusOf(page)).toHaveText('valid');
+}
+
+/** Every tab shows this status. */
+export async function expectStatus(pages: readonly Page[], status: string, timeout?: number) {
+  await Promise.all(
+    pages.map((page) => expect(statusOf(page)).toHaveText(status, timeout ? { timeout } : {})),
+  );
+}
+
+/** Every tab holds the same, newest generation (bounded wait: the news takes milliseconds). */
+export async function expectSameGeneration(
+  pages: readonly Page[],
+  timeout = 2000,
+): Promise<number> {
+  let states: TabState[] = [];
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    states = await Promise.all(pages.map(state));
+    const newest = Math.max(...states.map((s) => s.generation));
+    if (states.every((s) => s.generation === newest)) return newest;
+    if (Date.now() > deadline) break;
+    await sleep(100);
+  }
+  const seen = states.map((s) => `${s.tab.slice(0, 4)}: ${s.status} g${s.generation}`).join(', ');
+  throw new Error(`tabs on different generations after ${timeout} ms: ${seen}`);
+}
+
+/** Clicks "Call the API" and returns the text of the result, once this call has finished. */
+export async function callApi(page: Page): Promise<string> {
+  const result = page.getByTestId('api-result');
+  const before = Number((await result.getAttribute('data-calls')) ?? 0);
+  await page.getByTestId('call-api').click();
+  await expect(result).toHaveAttribute('data-calls', String(before + 1));
+  return (await result.textContent()) ?? '';
+}
+
+/** A small seeded PRNG (mulberry32): random tabs and pauses, reproducible from the seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A line of figures for the report (never a token). */
+export function report(line: string): void {
+  console.log(`  ▸ ${line}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The core scenario: many tabs, several lifetimes, API calls from random tabs.
+
+export interface SessionRun {
+  readonly refreshes: number;
+  readonly seconds: number;
+  readonly perLifetime: number;
+  readonly calls: number;
+  readonly generation: number;
+}
+
+/** The core's floor between two refreshes of a session (`minRefreshIntervalSeconds`, 2 s). */
+export const MIN_REFRESH_INTERVAL_MS = 2000;
+
+/**
+ * What the mock counted, against what the tabs hold: sign-in is generation 1 and each refresh
+ * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
+ * refreshes at the mock, and none refused. (The mock was reset before the test.)
+ */
+export async function expectOneRefreshPerGeneration(
+  dialect: DialectName,
+  generation: number,
+): Promise<Counters> {
+  const stats = (await mock.stats()).byDialect[dialect];
+  expect(stats.reuseDetected, 'a refresh token spent twice').toBe(0);
+  expect(stats.invalidGrant, 'refresh attempts refused').toBe(0);
+  expect(stats.signIns, 'sign-ins').toBe(1);
+  expect(stats.refreshes, 'refreshes at the mock against generations in the tabs').toBe(
+    generation - 1,
+  );
+  return stats;
+}
+
+/**
+ * Signs in from the first tab, then for `lifetimes` access-token lifetimes calls the API from a
+ * random tab every few hundred ms. Asserts what the design promises: every call ok, no refresh
+ * token spent twice, exactly one refresh per new generation, at least one refresh per lifetime
+ * and never two within the core's minimum interval, and every tab on the newest generation.
+ */
+export async function runSession(
+  pages: readonly Page[],
+  dialect: DialectName,
+  { lifetimes = 3.2, seed = Date.now() % 100_000 } = {},
+): Promise<SessionRun> {
+  const first = nth(pages, 0);
+  await signIn(first);
+  await expectStatus(pages, 'valid');
+  const before = (await mock.stats()).byDialect[dialect];
+  const started = Date.now();
+  const rand = random(seed);
+  let calls = 0;
+  while (Date.now() - started < lifetimes * TTL_MS) {
+    const page = pages[Math.floor(rand() * pages.length)] ?? first;
+    const result = await callApi(page);
+    expect(result, `API call from a random tab (seed ${seed})`).toContain('ok');
+    calls += 1;
+    await sleep(100 + rand() * 300);
+  }
+  const elapsed = Date.now() - started;
+  const after = (await mock.stats()).byDialect[dialect];
+  // Every tab's API call ok, every tab on the same, newest generation.
+  for (const page of pages) expect(await callApi(page)).toContain('ok');
+  const generation = await expectSameGeneration(pages);
+  await expectOneRefreshPerGeneration(dialect, generation);
+
+  // The rate, over the window of random calls: at least one refresh a lifetime (or the token
+  // would have expired), at most one per minimum interval (6 uncoordinated tabs would be ~6 times
+  // one a lifetime).
+  const refreshes = after.refreshes - before.refreshes;
+  expect(refreshes).toBeGreaterThanOrEqual(Math.floor(elapsed / TTL_MS));
+  expect(refreshes).toBeLessThanOrEqual(Math.floor(elapsed / MIN_REFRESH_INTERVAL_MS) + 1);
+  const seconds = elapsed / 1000;
+  return { refreshes, seconds, perLifetime: refreshes / (elapsed / TTL_MS), calls, generation };
+}
+
+/** The last element that matches (`Array.prototype.findLast`, for ES2022 typings). */
+export function last<T>(list: readonly T[], match: (item: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const item = list[i] as T;
+    if (match(item)) return item;
+  }
+  return undefined;
+}
+
+/** Waits (bounded) until every tab holds at least `generation`; returns the newest one seen. */
+export async function waitForGeneration(
+  pages: readonly Page[],
+  generation: number,
+  timeout: number,
+): Promise<number> {
+  let seen: TabState[] = [];
+  const deadline = Date.now() + timeout;
+  while (Date.now() <= deadline) {
+    seen = await Promise.all(pages.map(state));
+    if (seen.every((s) => s.generation >= generation))
+      return Math.max(...seen.map((s) => s.generation));
+    await sleep(100);
+  }
+  const states = seen.map((s) => `${s.tab.slice(0, 4)}: ${s.status} g${s.generation}`).join(', ');
+  throw new Error(`not every tab reached generation ${generation} in ${timeout} ms: ${states}`);
+}
+
+/** Waits until the mock has taken every queued fault (its request has arrived). */
+export async function faultsTaken(timeout: number): Promise<void> {
+  await expect.poll(() => mock.pendingFaults(), { timeout, intervals: [50, 100] }).toBe(0);
+}
+
+const OUTCOMES = new Set(['refresh-success', 'refresh-skipped', 'refresh-failure', 'signed-out']);
+
+/** The tab holding the refresh lock: it acquired it and has no outcome yet. */
+export async function lockHolder(pages: readonly Page[]): Promise<Page> {
+  const holders: Page[] = [];
+  for (const page of pages) {
+    const list = await events(page);
+    const acquired = list.findIndex(
+      (e, i) => e.kind === 'lock-acquired' && !list.slice(i + 1).some((o) => OUTCOMES.has(o.kind)),
+    );
+    if (acquired !== -1) holders.push(page);
+  }
+  if (holders.length !== 1 || !holders[0])
+    throw new Error(`expected one tab holding the lock, found ${holders.length}`);
+  return holders[0];
+}
