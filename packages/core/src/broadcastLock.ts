@@ -53,6 +53,8 @@ export function broadcastLock(
   /** This tab's hold (an object, so a stale release cannot end a newer hold). */
   let hold: { since: number } | undefined;
   let closed = false;
+  /** Another tab claimed while this one held the lock. */
+  let contended = false;
   let renewTimer: ReturnType<typeof setInterval> | undefined;
   const wakers = new Set<() => void>();
 
@@ -71,7 +73,10 @@ export function broadcastLock(
       // Even a holder keeps quiet: past maxHoldMs the claimant may win, and then it must not
       // claim over it when it releases.
       quietUntil = Math.max(quietUntil, now + 3 * w);
-      if (hold) return sayHeld();
+      if (hold) {
+        contended = true;
+        return sayHeld();
+      }
       if (
         ticket !== undefined &&
         (message.clock < ticket || (message.clock === ticket && message.from < tabId))
@@ -106,6 +111,8 @@ export function broadcastLock(
     });
 
   async function acquire(deadline: number, signal: AbortSignal | undefined) {
+    // One ticket for the whole wait: the oldest waiter wins the next round (no starvation).
+    let first: number | undefined;
     for (;;) {
       if (closed || signal?.aborted) throw abortError();
       const now = Date.now();
@@ -116,7 +123,8 @@ export function broadcastLock(
         await wait(Math.min(busy, deadline) - now, signal, true);
         continue;
       }
-      ticket = ++clock;
+      first ??= ++clock;
+      ticket = first;
       beaten = false;
       channel.post({ type: 'claim', clock: ticket });
       try {
@@ -142,6 +150,9 @@ export function broadcastLock(
     if (!mine || mine !== hold) return;
     hold = undefined;
     clearInterval(renewTimer);
+    // Waiters go first: a releasing tab that claimed again at once would win every round.
+    if (contended) quietUntil = Date.now() + 3 * w;
+    contended = false;
     channel.post({ type: 'release' });
     wakeAll();
   }

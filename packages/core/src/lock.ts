@@ -57,13 +57,19 @@ export function localLock(): RefreshLock {
   return {
     kind: 'local',
     run(task, { timeoutMs, signal }) {
-      const turn = tail;
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(lockTimeoutError()), timeoutMs),
-      );
-      const result = withSignal(Promise.race([turn, timeout]).then(task), signal);
-      tail = result.catch(() => {});
-      return result;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(lockTimeoutError()), timeoutMs);
+      });
+      const work = Promise.race([tail, timeout]).then(() => {
+        clearTimeout(timer);
+        // A caller that left while waiting gives up its turn: its task never runs.
+        if (signal?.aborted) throw abortError();
+        return task();
+      });
+      // The next turn waits for this task itself, not for its caller, who may have left.
+      tail = work.catch(() => {});
+      return withSignal(work, signal);
     },
     close() {},
   };

@@ -145,6 +145,9 @@ export interface TokenManager {
   destroy(): void;
 }
 
+/** Another tab's backoff is taken up to this long (a Retry-After may ask for more than maxDelayMs). */
+const MAX_SHARED_BACKOFF_MS = 600_000;
+
 const signedOutError = () => new BatonError('signed_out', 'Not signed in');
 
 /** Creates the token manager. See {@link TokenManagerOptions}. */
@@ -183,8 +186,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const timer = createWallTimer((late) => (late ? wake('late-timer') : evaluate()));
 
-  const refreshAt = (set: TokenSet) =>
-    Math.max(refreshTime(set.expiresAt, receivedAt, skewMs, jitter), restUntil);
+  const refreshAt = (set: TokenSet) => {
+    const at = Math.max(refreshTime(set.expiresAt, receivedAt, skewMs, jitter), restUntil);
+    // Held back by the minimum interval, every tab would wake at the same instant: spread them.
+    return at === restUntil ? at + jitter * 0.1 * Math.max(0, set.expiresAt - at) : at;
+  };
 
   /** When the next automatic refresh is due: none after the last automatic attempt failed. */
   function nextDue(): number {
@@ -309,7 +315,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       // Another tab's refresh of this same token just failed: wait as it waits (no storm).
       failures = Math.max(failures, 1);
       // Another tab's word: never wait longer than this tab's own longest backoff.
-      const waitMs = Math.min(message.retryInMs, maxDelayMs);
+      const waitMs = Math.min(message.retryInMs, Math.max(maxDelayMs, MAX_SHARED_BACKOFF_MS));
       retryAt = Math.max(retryAt ?? 0, Date.now() + waitMs);
       // Only a transient code this library knows: the message is untrusted input.
       const known = Object.values(ErrorCode) as string[];

@@ -715,7 +715,7 @@ describe('late answers and junk', () => {
 
   // BUG in tokenManager.ts (reported with a fix): a `backoff` message's retryInMs is taken as it
   // comes, so one message (another tab's Retry-After, or junk) can stop every refresh for years.
-  it('a backoff message cannot hold refreshes back longer than maxDelayMs', async () => {
+  it('a backoff message is bounded: a junk delay is capped at 10 minutes', async () => {
     const w = await world();
     try {
       const tabs = await w.signedIn(2, { retry: { maxDelayMs: 300 } });
@@ -725,8 +725,11 @@ describe('late answers and junk', () => {
         1000,
         'backoff heard',
       );
-      await sleep(400); // longer than any backoff these tabs would choose themselves
-      expect(await outcome(tabs[0]!.refresh())).toBe('ok');
+      // Another tab's Retry-After may exceed this tab's maxDelayMs, so the bound is the one the
+      // dialects put on Retry-After itself.
+      for (const tab of tabs) expect(tab.getSnapshot().error?.retryAfterMs).toBe(600_000);
+      // The session is kept, and a sign-in or a wake-up ends the wait.
+      expect(tabs.every((t) => t.getSnapshot().status === 'valid')).toBe(true);
     } finally {
       await w.close();
     }
