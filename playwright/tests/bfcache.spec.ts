@@ -5,7 +5,6 @@ import {
   events,
   expect,
   expectOneRefreshPerGeneration,
-  expectSameGeneration,
   expectStatus,
   faultsTaken,
   mock,
@@ -78,7 +77,7 @@ test('a tab restored from the back/forward cache wakes up and takes the newest g
   const newest = await waitForGeneration(tabs, generation + 1, 10_000);
   await expectStatus(tabs, 'valid');
   expect(await callApi(away)).toContain('ok');
-  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  await expectOneRefreshPerGeneration(tabs, 'ciam');
   report(
     `back/forward cache: restored (pageshow.persisted = true, same page load), woke on ` +
       `'${woke?.detail}', then took generation ${newest} from the live tab`,
@@ -112,7 +111,7 @@ test('a cached tab evicted by a BroadcastChannel message reloads and picks the s
   const adopted = seen[1];
   expect(adopted?.detail).toBe('tab');
   expect(await callApi(away)).toContain('ok');
-  await expectOneRefreshPerGeneration('ciam', await expectSameGeneration(tabs));
+  await expectOneRefreshPerGeneration(tabs, 'ciam');
   report(
     `back/forward cache, evicted (${reasons.join(', ')}): reloaded and took the session from ` +
       `the live tab in ${(adopted?.at ?? 0) - reloaded.createdAt} ms`,

@@ -8,6 +8,8 @@ import { DIALECTS, expect, openTabs, report, runSession, state, test } from './s
 for (const dialect of DIALECTS) {
   for (const lock of ['broadcast', 'web-locks'] as const) {
     test(`${dialect} + ${lock}: 6 tabs, one refresh per generation`, async ({ context }) => {
+      // Six page loads, 3.2 lifetimes of calls, then one call from every tab.
+      test.setTimeout(120_000);
       const tabs = await openTabs(context, 6, { dialect, lock });
       for (const tab of tabs) {
         await expect(tab.getByTestId('lock-kind')).toHaveText(lock);

@@ -237,12 +237,21 @@ export async function expectSameGeneration(
   throw new Error(`tabs on different generations after ${timeout} ms: ${seen}`);
 }
 
+/**
+ * How long one API call through authFetch may take: it may wait for a refresh in flight (one
+ * token request, bounded by the core's 10 s request timeout), and after a 401 refresh once more
+ * and replay. Calls are milliseconds on a quiet machine; this bounds a loaded one.
+ */
+const CALL_BOUND_MS = 20_000;
+
 /** Clicks "Call the API" and returns the text of the result, once this call has finished. */
 export async function callApi(page: Page): Promise<string> {
   const result = page.getByTestId('api-result');
   const before = Number((await result.getAttribute('data-calls')) ?? 0);
   await page.getByTestId('call-api').click();
-  await expect(result).toHaveAttribute('data-calls', String(before + 1));
+  await expect(result).toHaveAttribute('data-calls', String(before + 1), {
+    timeout: CALL_BOUND_MS,
+  });
   return (await result.textContent()) ?? '';
 }
 
@@ -282,20 +291,35 @@ export const MIN_REFRESH_INTERVAL_MS = 2000;
 /**
  * What the mock counted, against what the tabs hold: sign-in is generation 1 and each refresh
  * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
- * refreshes at the mock, and none refused. (The mock was reset before the test.)
+ * refreshes at the mock, and none refused. (The mock was reset before the test.) Read when
+ * nothing is in flight: the tabs agree, none is refreshing, and the mock's count did not move
+ * while the tabs were read.
  */
 export async function expectOneRefreshPerGeneration(
+  pages: readonly Page[],
   dialect: DialectName,
-  generation: number,
-): Promise<Counters> {
-  const stats = (await mock.stats()).byDialect[dialect];
-  expect(stats.reuseDetected, 'a refresh token spent twice').toBe(0);
-  expect(stats.invalidGrant, 'refresh attempts refused').toBe(0);
-  expect(stats.signIns, 'sign-ins').toBe(1);
-  expect(stats.refreshes, 'refreshes at the mock against generations in the tabs').toBe(
-    generation - 1,
-  );
-  return stats;
+): Promise<Counters & { readonly generation: number }> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const before = (await mock.stats()).byDialect[dialect];
+    const states = await Promise.all(pages.map(state));
+    const after = (await mock.stats()).byDialect[dialect];
+    const generation = Math.max(...states.map((s) => s.generation));
+    const settled =
+      before.tokenRequests === after.tokenRequests &&
+      states.every((s) => s.generation === generation && s.status !== 'refreshing');
+    if (settled || Date.now() > deadline) {
+      expect(settled, 'tabs settled on one generation, no request in flight').toBe(true);
+      expect(after.reuseDetected, 'a refresh token spent twice').toBe(0);
+      expect(after.invalidGrant, 'refresh attempts refused').toBe(0);
+      expect(after.signIns, 'sign-ins').toBe(1);
+      expect(after.refreshes, 'refreshes at the mock against generations in the tabs').toBe(
+        generation - 1,
+      );
+      return { ...after, generation };
+    }
+    await sleep(100);
+  }
 }
 
 /**
@@ -307,7 +331,7 @@ export async function expectOneRefreshPerGeneration(
 export async function runSession(
   pages: readonly Page[],
   dialect: DialectName,
-  { lifetimes = 3.2, seed = Date.now() % 100_000 } = {},
+  { lifetimes = 3, seed = Date.now() % 100_000 } = {},
 ): Promise<SessionRun> {
   const first = nth(pages, 0);
   await signIn(first);
@@ -327,8 +351,7 @@ export async function runSession(
   const after = (await mock.stats()).byDialect[dialect];
   // Every tab's API call ok, every tab on the same, newest generation.
   for (const page of pages) expect(await callApi(page)).toContain('ok');
-  const generation = await expectSameGeneration(pages);
-  await expectOneRefreshPerGeneration(dialect, generation);
+  const { generation } = await expectOneRefreshPerGeneration(pages, dialect);
 
   // The rate, over the window of random calls: at least one refresh a lifetime (or the token
   // would have expired), at most one per minimum interval (6 uncoordinated tabs would be ~6 times

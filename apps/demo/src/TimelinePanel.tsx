@@ -83,7 +83,7 @@ function markerOf(e: TimelineEntry): Marker | undefined {
     case 'refresh-success':
       return { text: `↻${g}`, className: 'pill refresh' };
     case 'refresh-skipped':
-      return { text: 'skip', className: 'pill skipped' };
+      return { text: '', className: 'tick skipped' };
     case 'tokens-adopted':
       return { text: `⇣${g}`, className: 'pill adopted' };
     case 'refresh-failure':
@@ -93,7 +93,7 @@ function markerOf(e: TimelineEntry): Marker | undefined {
     case 'signed-out':
       return { text: 'signed out', className: 'pill signout' };
     case 'opened':
-      return { text: 'open', className: 'tick opened' };
+      return { text: '', className: 'tick opened' };
     case 'api':
       return { text: '', className: `tick api ${e.detail === 'ok' ? 'ok' : 'bad'}` };
     case 'wake':
@@ -192,10 +192,8 @@ interface LaneProps {
   readonly windowMs: number;
   /** Set only while a refresh of this lane is in flight (it grows with the clock). */
   readonly now: number | undefined;
-  /** Grid lines: `gridCount` of them, `gridStep` ms apart from `gridStart`. */
-  readonly gridStart: number;
-  readonly gridStep: number;
-  readonly gridCount: number;
+  /** Where the ruler's lines are, as fractions of the track (static: they do not slide). */
+  readonly ruler: string;
 }
 
 /**
@@ -203,7 +201,10 @@ interface LaneProps {
  * change a second, animated by the compositor), so a lane renders again only when it changes.
  */
 const LaneRow = memo(function LaneRow(props: LaneProps) {
-  const { lane, entries, origin, windowMs, now, gridStart, gridStep, gridCount } = props;
+  const { lane, entries, origin, windowMs, now, ruler } = props;
+  const adopted = new Set(
+    entries.filter((e) => e.kind === 'tokens-adopted').map((e) => e.generation ?? -1),
+  );
   const x = (at: number) => `${(((at - origin) / windowMs) * 100).toFixed(3)}%`;
   const w = (ms: number) => `${((Math.max(0, ms) / windowMs) * 100).toFixed(3)}%`;
   return (
@@ -220,10 +221,10 @@ const LaneRow = memo(function LaneRow(props: LaneProps) {
         {lane.closed ? <span className="tag">gone</span> : null}
       </div>
       <div className="track">
+        {ruler.split(' ').map((left) => (
+          <span key={left} className="grid-line" style={{ left }} />
+        ))}
         <div className="strip">
-          {Array.from({ length: gridCount }, (_, i) => gridStart + i * gridStep).map((at) => (
-            <span key={at} className="grid-line" style={{ left: x(at) }} />
-          ))}
           {lane.closed ? (
             <span className="gone" style={{ left: x(lane.closed), width: w(windowMs * 2) }} />
           ) : null}
@@ -244,6 +245,8 @@ const LaneRow = memo(function LaneRow(props: LaneProps) {
             </span>
           ))}
           {entries.map((e) => {
+            // A skip right after adopting the same generation says nothing the ⇣ pill does not.
+            if (e.kind === 'refresh-skipped' && adopted.has(e.generation ?? -1)) return null;
             const marker = markerOf(e);
             return marker ? (
               <span
@@ -280,7 +283,7 @@ const Legend = memo(function Legend() {
         <span className="mark pill adopted static">⇣ g</span> adopted from another tab
       </li>
       <li>
-        <span className="mark pill skipped static">skip</span> another tab was first
+        <span className="mark tick skipped static" /> skipped: another tab was first
       </li>
       <li>
         <span className="mark tick api ok static" /> API call
@@ -321,9 +324,11 @@ export function TimelinePanel({ timeline }: { timeline: Timeline }): ReactNode {
     return stable;
   }, [entries]);
   const summary = useMemo(() => headline(entries, lanes), [entries, lanes]);
-  const grid: number[] = [];
-  for (let at = Math.ceil((from - step) / step) * step; at <= now + step; at += step) grid.push(at);
-  const x = (at: number) => `${(((at - origin) / windowMs) * 100).toFixed(3)}%`;
+  // A static ruler, in seconds before now: the events slide along it.
+  const marks: number[] = [];
+  for (let ago = step; ago < windowMs; ago += step) marks.push(ago);
+  const at = (ago: number) => `${(((windowMs - ago) / windowMs) * 100).toFixed(3)}%`;
+  const ruler = marks.map(at).join(' ');
 
   return (
     <section className="card timeline" aria-labelledby="timeline-title" data-testid="timeline">
@@ -348,22 +353,19 @@ export function TimelinePanel({ timeline }: { timeline: Timeline }): ReactNode {
               origin={origin}
               windowMs={windowMs}
               now={inFlight(mine) ? now : undefined}
-              gridStart={grid[0] ?? 0}
-              gridStep={step}
-              gridCount={grid.length}
+              ruler={ruler}
             />
           );
         })}
         <div className="axis" aria-hidden="true">
           <div className="lane-label" />
           <div className="track">
-            <div className="strip">
-              {grid.map((at) => (
-                <span key={at} className="axis-tick" style={{ left: x(at) }}>
-                  {clock(at)}
-                </span>
-              ))}
-            </div>
+            {marks.map((ago) => (
+              <span key={ago} className="axis-tick" style={{ left: at(ago) }}>
+                −{ago / 1000} s
+              </span>
+            ))}
+            <span className="axis-tick now">now</span>
           </div>
         </div>
       </div>
