@@ -4,7 +4,8 @@ import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 
 export interface BroadcastLockOptions {
   /**
-   * The longest a message may take to cross the channel (default 50 ms). A claimant listens for
+   * The longest a message may take to cross the channel (default 150 ms: tabs on a busy machine
+   * deliver messages late, and a window too short lets two tabs hold the lock at once). A claimant listens for
    * a round trip, twice this, before it holds the lock.
    */
   readonly claimWindowMs?: number;
@@ -39,7 +40,7 @@ export function broadcastLock(
   channel: TabChannel,
   options: BroadcastLockOptions = {},
 ): RefreshLock {
-  const { claimWindowMs: w = 50, leaseMs = 3000, maxHoldMs = 20_000 } = options;
+  const { claimWindowMs: w = 150, leaseMs = 3000, maxHoldMs = 20_000 } = options;
   const { tabId } = channel;
   let clock = 0;
   /** The holder last heard from, and until when its word keeps this tab out (local ms). */

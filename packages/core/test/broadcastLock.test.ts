@@ -120,7 +120,7 @@ describe('broadcastLock over real BroadcastChannels', () => {
   });
 
   it('acquires quickly uncontended, and release wakes waiters without waiting for the lease', async () => {
-    const W = 50; // the default claim window
+    const W = 150; // the default claim window
     const [solo] = tabs(1);
     const alone: number[] = [];
     for (let i = 0; i < 5; i++) {
