@@ -4,9 +4,9 @@ import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 
 export interface BroadcastLockOptions {
   /**
-   * The longest a message may take to cross the channel (default 150 ms: tabs on a busy machine
-   * deliver messages late, and a window too short lets two tabs hold the lock at once). A claimant listens for
-   * a round trip, twice this, before it holds the lock.
+   * The longest a message may take to cross the channel (default 150 ms). A claimant listens for
+   * a round trip, twice this, before it holds the lock. When messages are seen crossing slower (a
+   * busy machine), the window widens to twice the slowest crossing of the last 30 s, up to 1 s.
    */
   readonly claimWindowMs?: number;
   /** How long a holder's word ("held") keeps the others waiting without news from it. */
@@ -34,7 +34,9 @@ export interface BroadcastLockOptions {
  *   win: the manager only ever accepts a strictly newer generation.
  *
  * Mutual exclusion holds while every message crosses the channel within W (milliseconds between
- * tabs of one browser; a tab's main thread busy for longer delays its messages that much).
+ * tabs of one browser; a tab's main thread busy for longer delays its messages that much). Every
+ * message carries its send time, so W follows the lag the tabs actually see (see `claimWindowMs`).
+ * Web Locks, arbitrated by the browser, need no such bound: `'auto'` prefers them.
  */
 export function broadcastLock(
   channel: TabChannel,
@@ -42,6 +44,10 @@ export function broadcastLock(
 ): RefreshLock {
   const { claimWindowMs: w = 150, leaseMs = 3000, maxHoldMs = 20_000 } = options;
   const { tabId } = channel;
+  /** The slowest crossing seen lately, and until when it counts: W follows the channel's lag. */
+  let lag = 0;
+  let lagUntil = 0;
+  const win = () => Math.max(w, Math.min(2 * lag, 1000));
   let clock = 0;
   /** The holder last heard from, and until when its word keeps this tab out (local ms). */
   let holder: string | undefined;
@@ -68,12 +74,17 @@ export function broadcastLock(
 
   const unsubscribe = channel.subscribe((message) => {
     const now = Date.now();
+    const crossed = now - (message.at ?? now);
+    if (crossed > lag || now > lagUntil) {
+      lag = crossed;
+      lagUntil = now + 30_000;
+    }
     if (message.type === 'claim') {
       // Capped, so a junk ticket cannot push ours past what the other tabs accept.
       clock = Math.max(clock, Math.min(message.clock, MAX_COUNT / 2));
       // Even a holder keeps quiet: past maxHoldMs the claimant may win, and then it must not
       // claim over it when it releases.
-      quietUntil = Math.max(quietUntil, now + 3 * w);
+      quietUntil = Math.max(quietUntil, now + 3 * win());
       if (hold) {
         contended = true;
         return sayHeld();
@@ -129,7 +140,7 @@ export function broadcastLock(
       beaten = false;
       channel.post({ type: 'claim', clock: ticket });
       try {
-        await wait(2 * w, signal, false);
+        await wait(2 * win(), signal, false);
         // A stalled thread finds the window's timer and a competitor's message due together,
         // and may run the timer first: let the messages already there in before deciding.
         await wait(0, signal, false);
@@ -152,7 +163,7 @@ export function broadcastLock(
     hold = undefined;
     clearInterval(renewTimer);
     // Waiters go first: a releasing tab that claimed again at once would win every round.
-    if (contended) quietUntil = Date.now() + 3 * w;
+    if (contended) quietUntil = Date.now() + 3 * win();
     contended = false;
     channel.post({ type: 'release' });
     wakeAll();

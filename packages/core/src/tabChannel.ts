@@ -30,7 +30,11 @@ export type TabMessage =
   /** Lock: free. */
   | { readonly type: 'release' };
 
-export type ReceivedMessage = TabMessage & { readonly from: string };
+export type ReceivedMessage = TabMessage & {
+  readonly from: string;
+  /** When the sender posted it (`Date.now()`, one clock for a browser's tabs): the channel's lag. */
+  readonly at?: number;
+};
 
 /** The messaging a manager needs: post to every other tab, hear from them. */
 export interface TabChannel {
@@ -60,6 +64,7 @@ export function parseTabMessage(data: unknown, app: string): ReceivedMessage | s
   if (m.app !== app) return 'other channel';
   if (m.v !== PROTOCOL_VERSION) return 'unknown version';
   if (typeof m.from !== 'string' || m.from.length === 0 || m.from.length > 64) return 'bad sender';
+  if (m.at !== undefined && !Number.isSafeInteger(m.at)) return 'bad time';
   const ok =
     m.type === 'tokens'
       ? isTokenSet(m.tokens) && isCount(m.tokens.generation)
@@ -105,7 +110,13 @@ export function createTabChannel(
     tabId,
     post(message) {
       try {
-        channel.postMessage({ ...message, v: PROTOCOL_VERSION, app: name, from: tabId });
+        channel.postMessage({
+          ...message,
+          v: PROTOCOL_VERSION,
+          app: name,
+          from: tabId,
+          at: Date.now(),
+        });
       } catch {
         // A closed channel (the page is going away) has no one left to tell.
       }

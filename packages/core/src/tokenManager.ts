@@ -178,6 +178,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** No refresh before this: a token that arrived with a tiny lifetime cannot start a loop. */
   let restUntil = 0;
   let jitter = 0;
+  /** This tab adopted its tokens from another tab: the tab that refreshed goes first next time. */
+  let follower = false;
   let error: BatonError | undefined;
   let inflight: Promise<TokenSet> | undefined;
   let session = new AbortController();
@@ -189,7 +191,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const refreshAt = (set: TokenSet) => {
     const at = Math.max(refreshTime(set.expiresAt, receivedAt, skewMs, jitter), restUntil);
     // Held back by the minimum interval, every tab would wake at the same instant: spread them.
-    return at === restUntil ? at + jitter * 0.1 * Math.max(0, set.expiresAt - at) : at;
+    const due = at === restUntil ? at + jitter * 0.1 * Math.max(0, set.expiresAt - at) : at;
+    // Followers give the last refresher a head start (up to 1 s, at most half of what is left),
+    // so its news usually arrives before their timers fire and the lock is not contended.
+    const headStart = Math.min(1000, Math.max(0, set.expiresAt - due) / 2) * (0.75 + jitter / 4);
+    return follower ? due + headStart : due;
   };
 
   /** When the next automatic refresh is due: none after the last automatic attempt failed. */
@@ -253,6 +259,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     tokens = next;
     generation = next.generation;
     receivedAt = Date.now();
+    follower = from === 'tab';
     // Tokens from storage or from the app may be long expired: refresh them at once.
     restUntil = from === 'storage' || from === 'app' ? 0 : receivedAt + minIntervalMs;
     jitter = Math.random();
@@ -364,6 +371,18 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const stop = () => early.abort();
     signal.addEventListener('abort', stop);
     const unwatch = changes.subscribe(() => (newer() || backingOff()) && stop());
+    let ended: BatonError | undefined;
+    /** A terminal answer: adopt another tab's rotation that raced it, else end every tab. */
+    const giveUp = async (failure: BatonError): Promise<TokenSet> => {
+      await syncWithTabs();
+      emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
+      const rescued = skipped();
+      if (rescued) return rescued;
+      if (signal.aborted) throw signedOutError();
+      ended = failure;
+      endEverywhere('terminal', failure);
+      throw failure;
+    };
     emit({ type: 'refresh-start', reason, generation });
     try {
       if (backingOff()) throw error;
@@ -379,10 +398,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           // Backing off (here or, as a tab told us, elsewhere): no request before its time.
           if (backingOff()) throw error;
           const base = tokens;
-          const { refreshToken } = base;
-          if (!refreshToken)
-            throw new BatonError('invalid_grant', 'No refresh token to refresh with');
-          const sent = await send({ type: 'refresh_token', refreshToken }, signal);
+          let sent: Awaited<ReturnType<typeof send>>;
+          try {
+            if (!base.refreshToken)
+              throw new BatonError('invalid_grant', 'No refresh token to refresh with');
+            sent = await send({ type: 'refresh_token', refreshToken: base.refreshToken }, signal);
+          } catch (caught) {
+            // A dead refresh token is settled before the lock passes on (a Web Lock goes to the
+            // next waiter at once), so that no waiting tab presents the same dead token again.
+            if (isBatonError(caught) && caught.terminal && !signal.aborted) return giveUp(caught);
+            throw caught;
+          }
           if (signal.aborted) throw signedOutError();
           const next = stamp(sent, base);
           // Tell the other tabs before the lock is released, on the channel the lock uses.
@@ -401,6 +427,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       schedule();
       return result;
     } catch (caught) {
+      if (ended) throw ended; // the session's end (which aborted `signal`) says why
       if (signal.aborted) throw signedOutError();
       if (early.signal.aborted) {
         // The wait was cut short by news: a newer session to adopt, or a shared backoff.
@@ -411,16 +438,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const failure = isBatonError(caught)
         ? caught
         : new BatonError('network', 'Refresh failed', { cause: caught });
-      if (failure === error) throw failure; // still backing off: nothing new to count
-      if (failure.terminal) {
-        // Another tab may have rotated first and its news raced our request: ask before giving up.
-        await syncWithTabs();
-        const rescued = newer();
-        if (rescued) return rescued;
-        emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
-        endEverywhere('terminal', failure);
-        throw failure;
-      }
+      if (failure === error || failure.terminal) throw failure; // nothing new to count
       error = failure;
       failures += 1;
       // Past the last automatic attempt, callers may still try, but not more often than this.
@@ -455,7 +473,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** The timer's and the wake-ups' check: refresh when due. */
   function evaluate(): void {
     update();
-    if (!tokens || inflight) return;
+    // Not before the hand-off has answered: storage's session may be one the others already spent.
+    if (!tokens || inflight || !settled) return;
     if (Date.now() >= nextDue()) refreshOnce(failures ? 'retry' : 'timer').catch(() => {});
     else schedule();
   }
@@ -614,7 +633,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     async refresh({ staleAccessToken, signal, reason = 'manual' } = {}) {
       await withSignal(ready, signal);
       if (!tokens) throw signedOutError();
-      if (staleAccessToken !== undefined && tokens.accessToken !== staleAccessToken)
+      if (
+        staleAccessToken !== undefined &&
+        tokens.accessToken !== staleAccessToken &&
+        Date.now() < tokens.expiresAt
+      )
         return tokens.accessToken;
       return (await withSignal(refreshOnce(reason), signal)).accessToken;
     },

@@ -320,6 +320,34 @@ describe('broadcastLock over real BroadcastChannels', () => {
     await aHolds;
   });
 
+  it('widens its claim window to the lag it sees on the channel, up to 1 s', async () => {
+    const name = `lock-${randomUUID()}`;
+    const [a] = tabs(1, { claimWindowMs: 20 }, name);
+    const other = new BroadcastChannel(name);
+    cleanup.push(() => other.close());
+    const timed = async () => {
+      const asked = performance.now();
+      await a!.lock.run(async () => {}, { timeoutMs: 10_000 });
+      return performance.now() - asked;
+    };
+    expect(await timed()).toBeLessThan(2 * 20 + 150);
+    // A message that took 300 ms to cross (a busy machine): the window becomes 2 × 2 × 300 ms.
+    const post = (at: number) =>
+      other.postMessage({ v: PROTOCOL_VERSION, app: name, from: 'b', at, type: 'release' });
+    post(Date.now() - 300);
+    await sleep(20);
+    const slow = await timed();
+    expect(slow).toBeGreaterThanOrEqual(1200 - 5);
+    expect(slow).toBeLessThan(1200 + 400);
+    // A send time from long ago (junk, or a clock jump) widens it to the cap only.
+    post(0);
+    await sleep(20);
+    const capped = await timed();
+    expect(capped).toBeGreaterThanOrEqual(2000 - 5);
+    expect(capped).toBeLessThan(2000 + 400);
+    expect(a!.rejected).toEqual([]);
+  });
+
   it('survives junk on the channel: a huge ticket and a huge lease', async () => {
     const name = `lock-${randomUUID()}`;
     const [a, b] = tabs(2, { claimWindowMs: 20, leaseMs: 400 }, name);

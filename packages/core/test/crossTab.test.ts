@@ -207,6 +207,27 @@ describe.concurrent('steady state: many tabs, short tokens, callers at random mo
   );
 });
 
+describe('who refreshes', () => {
+  it('the tab that refreshed goes first next time: the others do not even queue for the lock', async () => {
+    const w = await world({ accessTtl: 5 }); // 4 s tokens
+    try {
+      const tabs = await w.signedIn(5);
+      await until(() => w.mock.stats().refreshes >= 3, 15_000, 'three lifetimes');
+      await until(() => tabs.every((t) => t.getSnapshot().status === 'valid'), 2000, 'quiet');
+      const started = tabs.map((t) => w.count(t, 'refresh-start'));
+      const refreshed = tabs.map((t) => w.count(t, 'refresh-success'));
+      console.log(`[crossTab] 5 tabs, 3 lifetimes: refresh-start per tab ${started.join(' ')}`);
+      // Only the tabs that refreshed started one (skips, lock waits and requests: none)...
+      expect(started).toEqual(refreshed);
+      // ...and after the first, always the same tab.
+      expect(refreshed.filter((n) => n > 0)).toHaveLength(refreshed[0]! > 0 ? 1 : 2);
+      expect(w.mock.stats().reuseDetected).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe('a lock holder that dies mid-refresh', () => {
   it('destroyed (the page closed): its request is dropped and another tab takes over at once', async () => {
     const w = await world();
@@ -558,7 +579,11 @@ describe('invalid_grant', () => {
       await until(() => converged([a, b]), 2000, 'agree');
       expect(await w.api(fromB)).toBe(200);
       expect(w.count(a, 'signed-out') + w.count(b, 'signed-out')).toBe(0);
-      expect(w.log(b).some((e) => e.type === 'refresh-failure')).toBe(false);
+      // The refused request is reported, and nothing else goes wrong.
+      const failures = w.log(b).filter((e) => e.type === 'refresh-failure');
+      expect(failures.map((e) => e.type === 'refresh-failure' && e.error.code)).toEqual([
+        'invalid_grant',
+      ]);
       const stats = w.mock.stats();
       expect(stats.refreshes).toBe(1);
       expect(stats.reuseDetected).toBe(0);

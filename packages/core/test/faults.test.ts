@@ -155,6 +155,44 @@ function fakePage() {
   };
 }
 
+/**
+ * An in-process stand-in for `navigator.locks` (Node has none): one FIFO queue per name, shared
+ * by every manager of the test, honouring the request's signal while it waits, granted at once
+ * when free (as Web Locks are: no claim window).
+ */
+function fifoLocks() {
+  const tails = new Map<string, Promise<void>>();
+  return {
+    request(name: string, options: { signal?: AbortSignal }, task: () => Promise<unknown>) {
+      const before = tails.get(name) ?? Promise.resolve();
+      let release = () => {};
+      const mine = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      tails.set(
+        name,
+        before.then(() => mine),
+      );
+      return new Promise((resolve, reject) => {
+        const { signal } = options;
+        const onAbort = () => reject(new DOMException('Aborted', 'AbortError'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void before.then(async () => {
+          signal?.removeEventListener('abort', onAbort);
+          if (signal?.aborted) return release(); // gave up while waiting: pass the turn on
+          try {
+            resolve(await task());
+          } catch (error) {
+            reject(error);
+          } finally {
+            release();
+          }
+        });
+      });
+    },
+  };
+}
+
 function mapStorage(): StorageAdapter & { data: Map<string, string> } {
   const data = new Map<string, string>();
   return {
@@ -235,29 +273,37 @@ describe('row 13: a 401 from the token endpoint is not an expired access token',
 });
 
 describe('row 15: a dead refresh token ends the session once, in every tab', () => {
-  it('expired at the provider (REFRESH_TTL): four tabs refreshing at once send one request and sign out once each', async () => {
-    const w = await world({ accessTtl: 30, refreshTtl: 1 });
-    const tabs = await w.signedIn(4);
-    await sleep(1200); // the refresh token (1 s, server clock) is dead; the access token is not
-    const before = w.mock.stats();
-    const results = await Promise.all(tabs.map((t) => outcome(t.refresh())));
-    expect(results.filter((r) => r === 'invalid_grant')).toHaveLength(1);
-    expect(results.every((r) => r === 'invalid_grant' || r === 'signed_out')).toBe(true);
-    await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
-    await sleep(500);
-    const after = w.mock.stats();
-    expect(after.tokenRequests - before.tokenRequests).toBe(1);
-    expect(after.invalidGrant - before.invalidGrant).toBe(1);
-    expect(after.reuseDetected).toBe(0);
-    const reasons = tabs.flatMap((t) =>
-      w.log(t).flatMap((e) => (e.type === 'signed-out' ? [e.reason] : [])),
-    );
-    expect(reasons.sort()).toEqual(['remote', 'remote', 'remote', 'terminal']);
-    for (const t of tabs) {
-      expect(w.count(t, 'signed-out')).toBe(1);
-      await expect(t.getAccessToken()).rejects.toMatchObject({ code: 'signed_out' });
-    }
-  });
+  // BUG in tokenManager.ts (reported with a fix, docs/reliability.md "Bugs and limits found"):
+  // with Web Locks, the tab whose refresh got invalid_grant releases the lock before it has
+  // signed the others out (it first asks them for a newer session, up to syncTimeoutMs); the next
+  // tab gets the lock at once and sends the same dead refresh token again (2 requests, not 1).
+  it.each(['broadcast', 'web-locks'] as const)(
+    'expired at the provider (REFRESH_TTL): four tabs refreshing at once (%s lock) send one request and sign out once each',
+    async (lock) => {
+      if (lock === 'web-locks') vi.stubGlobal('navigator', { locks: fifoLocks() });
+      const w = await world({ accessTtl: 30, refreshTtl: 1 });
+      const tabs = await w.signedIn(4, { lock });
+      await sleep(1200); // the refresh token (1 s, server clock) is dead; the access token is not
+      const before = w.mock.stats();
+      const results = await Promise.all(tabs.map((t) => outcome(t.refresh())));
+      expect(results.filter((r) => r === 'invalid_grant')).toHaveLength(1);
+      expect(results.every((r) => r === 'invalid_grant' || r === 'signed_out')).toBe(true);
+      await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
+      await sleep(500);
+      const after = w.mock.stats();
+      expect(after.tokenRequests - before.tokenRequests).toBe(1);
+      expect(after.invalidGrant - before.invalidGrant).toBe(1);
+      expect(after.reuseDetected).toBe(0);
+      const reasons = tabs.flatMap((t) =>
+        w.log(t).flatMap((e) => (e.type === 'signed-out' ? [e.reason] : [])),
+      );
+      expect(reasons.sort()).toEqual(['remote', 'remote', 'remote', 'terminal']);
+      for (const t of tabs) {
+        expect(w.count(t, 'signed-out')).toBe(1);
+        await expect(t.getAccessToken()).rejects.toMatchObject({ code: 'signed_out' });
+      }
+    },
+  );
 
   it('expired at the provider, found by the proactive timer: one request, every tab out', async () => {
     // The CIAM route answers expires_in = ACCESS_TTL - 1: 2 s tokens, refreshed a third early.
@@ -476,14 +522,14 @@ describe('row 16: stale or corrupt storage', () => {
       const { tab: fresh, channel } = withChannel(() =>
         w.open({ storage, persistRefreshToken: true, lock }),
       );
-      // Messages reach the new tab 50 ms late (a busy renderer): its stale tokens are due at once,
-      // so it reaches the refresh before the others' answer to its hand-off query does.
+      // Messages reach the new tab 150 ms late (a busy renderer), later than the double-check
+      // under the lock waits (100 ms): its stale tokens are due at once, and only waiting for the
+      // hand-off's answer before the first refresh keeps it from spending the spent token.
       const deliver = channel.onmessage!;
       channel.onmessage = (event: MessageEvent) =>
-        void setTimeout(() => deliver.call(channel, event), 50);
+        void setTimeout(() => deliver.call(channel, event), 150);
       await fresh.ready;
-      // Today the refresh starts before the answer (the double-check under the lock saves it).
-      expect(w.count(fresh, 'refresh-start')).toBeLessThanOrEqual(1);
+      expect(w.count(fresh, 'refresh-start')).toBe(0);
       const token = await fresh.getAccessToken();
       expect(token).toBe(a!.getSnapshot().accessToken);
       expect(fresh.getSnapshot()).toMatchObject({ status: 'valid', generation: 3 });

@@ -163,6 +163,10 @@ describe('parseTabMessage', () => {
     expect(parseTabMessage({ ...ok, app: undefined }, APP)).toBe('other channel');
     for (const from of ['', 'x'.repeat(65), 7, null, undefined, {}])
       expect(parseTabMessage({ ...ok, from }, APP)).toBe('bad sender');
+    // The send time is optional; when there, an integer (ms).
+    expect(parseTabMessage({ ...ok, at: 1_800_000_000_000 }, APP)).toMatchObject({ at: 1.8e12 });
+    for (const at of ['1', 1.5, Number.NaN, 2 ** 53, null, {}])
+      expect(parseTabMessage({ ...ok, at }, APP)).toBe('bad time');
     for (const data of [null, undefined, 'release', 42, true])
       expect(parseTabMessage(data, APP)).toBe('not an object');
     expect(parseTabMessage({ ...ok, type: 'hello' }, APP)).toBe('bad hello message');
@@ -252,6 +256,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     const b = open(name);
     const c = open(name);
     expect(new Set([a.channel.tabId, b.channel.tabId, c.channel.tabId]).size).toBe(3);
+    const posted = Date.now();
     a.channel.post({ type: 'query', generation: 3 });
     await until(() => b.received.length === 1 && c.received.length === 1, 1000, 'delivery');
     expect(b.received[0]).toEqual({
@@ -260,7 +265,10 @@ describe('createTabChannel over a real BroadcastChannel', () => {
       v: PROTOCOL_VERSION,
       app: name,
       from: a.channel.tabId,
+      at: expect.any(Number),
     });
+    expect(b.received[0]!.at! - posted).toBeGreaterThanOrEqual(0);
+    expect(b.received[0]!.at! - posted).toBeLessThan(100);
     await sleep(20);
     expect(a.received).toEqual([]);
     expect([...a.rejected, ...b.rejected, ...c.rejected]).toEqual([]);

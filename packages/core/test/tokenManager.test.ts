@@ -274,6 +274,21 @@ describe('refresh', () => {
     expect(token).toBe(m.getSnapshot().accessToken);
     expect(stats().refreshes).toBe(1);
   });
+
+  it('refreshes when the token that replaced the stale one has expired as well', async () => {
+    // A starved tab: its API call took longer than a whole lifetime of the token adopted meanwhile.
+    fakeClock();
+    const m = manager({ minRefreshIntervalSeconds: 0 });
+    await m.signIn(ALICE);
+    const stale = m.getSnapshot().accessToken!;
+    await m.refresh();
+    const replaced = m.getSnapshot().accessToken!;
+    vi.setSystemTime(Date.now() + 301_000); // past its expiry, before any timer of this tab ran
+    const token = await m.refresh({ staleAccessToken: stale });
+    expect(token).not.toBe(replaced);
+    expect(m.getSnapshot()).toMatchObject({ status: 'valid', accessToken: token });
+    expect(stats().refreshes).toBe(2);
+  });
 });
 
 describe('storage', () => {
