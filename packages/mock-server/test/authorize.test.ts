@@ -10,6 +10,10 @@ import {
 } from '../src/index.js';
 import { type Answer, decodeJwt, me, refresh, TestClock, token, tokensOf } from './support.js';
 
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+/** One real HTTP round trip a case: the timeout grows with FUZZ_RUNS (see junk.test.ts). */
+const FUZZ_TIMEOUT_MS = 20_000 + FUZZ_RUNS * 20;
+
 const clock = new TestClock();
 let server: MockServer;
 let base: string;
@@ -401,63 +405,67 @@ describe('discovery', () => {
 });
 
 describe('junk at /oauth2/authorize', () => {
-  it('never a 5xx; a redirect only ever goes to a local http(s) URL', async () => {
-    const { challenge } = pkce();
-    const names = [
-      'client_id',
-      'redirect_uri',
-      'response_type',
-      'code_challenge',
-      'code_challenge_method',
-      'state',
-      'nonce',
-      'username',
-      'password',
-      'action',
-    ];
-    const value = fc.oneof(
-      fc.constantFrom(
-        DEMO_CLIENTS.ciam.clientId,
-        REDIRECT,
-        'https://evil.example/',
-        'code',
-        challenge,
-        'S256',
-        'alice',
-        'alice-password',
-        'deny',
-        '',
-      ),
-      fc.string({ maxLength: 40 }),
-    );
-    const query = fc
-      .array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 10 })
-      .map((pairs) => new URLSearchParams(pairs).toString());
-    const raw = fc.oneof(query, fc.string({ maxLength: 80 }));
-    const method = fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'DELETE');
-    const type = fc.constantFrom(
-      'application/x-www-form-urlencoded',
-      'text/plain',
-      'application/json',
-    );
-    await fc.assert(
-      fc.asyncProperty(method, raw, raw, type, async (m, q, b, t) => {
-        const r = await fetch(`${authorizeUrl}?${q}`, {
-          method: m,
-          headers: { 'Content-Type': t },
-          ...(m !== 'GET' && m !== 'HEAD' && { body: b }),
-          redirect: 'manual',
-        });
-        await r.arrayBuffer();
-        expect(r.status, `${m} ?${q} ${b}`).toBeGreaterThanOrEqual(200);
-        expect(r.status, `${m} ?${q} ${b}`).toBeLessThan(500);
-        if (r.status === 302) {
-          const to = locationOf(r);
-          expect(['127.0.0.1', 'localhost', '[::1]']).toContain(to.hostname);
-          expect(['http:', 'https:']).toContain(to.protocol);
-        }
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
-    );
-  });
+  it(
+    'never a 5xx; a redirect only ever goes to a local http(s) URL',
+    async () => {
+      const { challenge } = pkce();
+      const names = [
+        'client_id',
+        'redirect_uri',
+        'response_type',
+        'code_challenge',
+        'code_challenge_method',
+        'state',
+        'nonce',
+        'username',
+        'password',
+        'action',
+      ];
+      const value = fc.oneof(
+        fc.constantFrom(
+          DEMO_CLIENTS.ciam.clientId,
+          REDIRECT,
+          'https://evil.example/',
+          'code',
+          challenge,
+          'S256',
+          'alice',
+          'alice-password',
+          'deny',
+          '',
+        ),
+        fc.string({ maxLength: 40 }),
+      );
+      const query = fc
+        .array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 10 })
+        .map((pairs) => new URLSearchParams(pairs).toString());
+      const raw = fc.oneof(query, fc.string({ maxLength: 80 }));
+      const method = fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'DELETE');
+      const type = fc.constantFrom(
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        'application/json',
+      );
+      await fc.assert(
+        fc.asyncProperty(method, raw, raw, type, async (m, q, b, t) => {
+          const r = await fetch(`${authorizeUrl}?${q}`, {
+            method: m,
+            headers: { 'Content-Type': t },
+            ...(m !== 'GET' && m !== 'HEAD' && { body: b }),
+            redirect: 'manual',
+          });
+          await r.arrayBuffer();
+          expect(r.status, `${m} ?${q} ${b}`).toBeGreaterThanOrEqual(200);
+          expect(r.status, `${m} ?${q} ${b}`).toBeLessThan(500);
+          if (r.status === 302) {
+            const to = locationOf(r);
+            expect(['127.0.0.1', 'localhost', '[::1]']).toContain(to.hostname);
+            expect(['http:', 'https:']).toContain(to.protocol);
+          }
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -724,174 +724,191 @@ describe('mounted on a real server', () => {
 });
 
 describe('random requests (property)', () => {
-  it('always answer JSON with no-store, never a 5xx the provider did not cause, never the secret', async () => {
-    const handler = proxy({
-      grantTypes: ['refresh_token', 'password'],
-      clientId: 'TENANT_CLIENT_ID',
-      timeoutMs: 60,
-      maxBodyBytes: 512,
-    });
-    type Fault = 'ok' | 'error' | 'html' | 'echo' | 'drop' | 'slow' | 'redirect' | 'unavailable';
-    const name = fc.oneof(
-      fc.constantFrom(
-        'grant_type',
-        'refresh_token',
-        'client_id',
-        'client_secret',
-        'username',
-        'password',
-        'scope',
-      ),
-      fc.string({ maxLength: 8 }),
-    );
-    const value = fc.oneof(
-      fc.constantFrom(
-        'refresh_token',
-        'password',
-        'authorization_code',
-        'TENANT_CLIENT_ID',
-        SECRET,
-        '',
-        '%',
-        '%zz',
-        '+',
-      ),
-      fc.string({ maxLength: 24 }),
-      fc.string({ unit: 'binary', maxLength: 24 }),
-    );
-    const encoded = fc
-      .array(fc.tuple(name, value), { maxLength: 6 })
-      .map((pairs) =>
-        pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+  it(
+    'always answer JSON with no-store, never a 5xx the provider did not cause, never the secret',
+    async () => {
+      // Two proxies that differ only in their timeout, each with a wide margin, so that no case
+      // depends on the machine's speed (a 60-ms timeout once turned a prompt `ok` answer into a
+      // 504 on a loaded machine). Every fault but `slow` goes through one with a 5-s timeout: a
+      // merely late answer is never a 504. The `slow` provider answers 3 s after it has the request,
+      // through a proxy that gives up after 1 s: the request has a whole second to reach the
+      // provider (so it counts as forwarded), and the answer comes 2 s after the 504 at the
+      // earliest. A forwarded slow case costs its 1 s; they are about 2.5 % of the cases.
+      const options = {
+        grantTypes: ['refresh_token', 'password'],
+        clientId: 'TENANT_CLIENT_ID',
+        maxBodyBytes: 512,
+      };
+      const patient = proxy({ ...options, timeoutMs: 5_000 });
+      const hasty = proxy({ ...options, timeoutMs: 1_000 });
+      type Fault = 'ok' | 'error' | 'html' | 'echo' | 'drop' | 'slow' | 'redirect' | 'unavailable';
+      const name = fc.oneof(
+        fc.constantFrom(
+          'grant_type',
+          'refresh_token',
+          'client_id',
+          'client_secret',
+          'username',
+          'password',
+          'scope',
+        ),
+        fc.string({ maxLength: 8 }),
       );
-    // Often a well-formed grant with random extras, so that many requests do reach the provider.
-    const grant = fc
-      .tuple(fc.constantFrom('refresh_token', 'password'), encoded)
-      .map(([g, extra]) => `grant_type=${g}&refresh_token=r1${extra ? `&${extra}` : ''}`);
-    const raw = fc.oneof(
-      grant,
-      grant,
-      encoded,
-      fc.string({ maxLength: 60 }),
-      fc.string({ unit: 'binary', maxLength: 60 }),
-    );
-    const fault = fc.constantFrom<Fault>(
-      'ok',
-      'ok',
-      'error',
-      'html',
-      'echo',
-      'drop',
-      'slow',
-      'redirect',
-      'unavailable',
-    );
-    const wild = fc.record({
-      method: fc.constantFrom('POST', 'POST', 'GET', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
-      origin: fc.constantFrom<string | null>(
-        APP,
-        APP,
-        APP,
-        null,
-        'null',
-        'https://evil.com',
-        'http://app.example.com',
-      ),
-      fetchSite: fc.constantFrom<string | null>(null, 'same-origin', 'cross-site', 'none'),
-      query: fc.oneof(fc.constant(''), raw),
-      body: fc.oneof(
-        fc.constant(''),
-        raw,
-        fc.uint8Array({ maxLength: 40 }),
-        fc.constant('g='.padEnd(600, 'x')),
-      ),
-      contentType: fc.constantFrom<string | null>(
-        'application/x-www-form-urlencoded',
-        'application/x-www-form-urlencoded; charset=utf-8',
-        'application/json',
-        'text/plain;charset=ISO-8859-1',
-        null,
-      ),
-      fault,
-    });
-    // What a browser app sends: a grant in the body of a POST or the query of a GET.
-    const plausible = fc
-      .record({ get: fc.boolean(), params: grant, sameOrigin: fc.boolean(), fault })
-      .map(({ get, params, sameOrigin, fault }) => ({
-        method: get ? 'GET' : 'POST',
-        origin: sameOrigin && get ? null : APP,
-        fetchSite: sameOrigin ? 'same-origin' : 'cross-site',
-        query: get ? params : '',
-        body: get ? '' : params,
-        contentType: get ? null : 'application/x-www-form-urlencoded',
-        fault,
-      }));
-    const arbitrary = fc.oneof(wild, plausible);
-
-    let forwardedRuns = 0;
-    await fc.assert(
-      fc.asyncProperty(arbitrary, async (r) => {
-        upstream.answer((got) => {
-          switch (r.fault) {
-            case 'ok':
-              return okJson({ access_token: 'AT', expires_in: 1 });
-            case 'error':
-              return okJson({ error: 'invalid_grant' }, 400);
-            case 'html':
-              return { status: 200, body: '<html>', headers: { 'Content-Type': 'text/html' } };
-            case 'echo':
-              return okJson({ error: 'invalid_client', echo: `${got.target} ${got.body}` }, 401);
-            case 'drop':
-              return { destroy: true };
-            case 'slow':
-              return { ...okJson({ access_token: 'late' }), delayMs: 150 };
-            case 'redirect':
-              return { status: 302, body: '', headers: { Location: '/x' } };
-            case 'unavailable':
-              return okJson({ error: 'temporarily_unavailable' }, 503);
-          }
-        });
-        const before = upstream.received.length;
-        const headers = new Headers();
-        if (r.origin !== null) headers.set('Origin', r.origin);
-        if (r.fetchSite !== null) headers.set('Sec-Fetch-Site', r.fetchSite);
-        if (r.contentType !== null) headers.set('Content-Type', r.contentType);
-        const hasBody = r.method !== 'GET' && r.method !== 'HEAD' && r.body !== '';
-        const res = await handler(
-          new Request(`https://proxy.example.com/t?${r.query}`, {
-            method: r.method,
-            headers,
-            ...(hasBody && { body: r.body }),
-          }),
+      const value = fc.oneof(
+        fc.constantFrom(
+          'refresh_token',
+          'password',
+          'authorization_code',
+          'TENANT_CLIENT_ID',
+          SECRET,
+          '',
+          '%',
+          '%zz',
+          '+',
+        ),
+        fc.string({ maxLength: 24 }),
+        fc.string({ unit: 'binary', maxLength: 24 }),
+      );
+      const encoded = fc
+        .array(fc.tuple(name, value), { maxLength: 6 })
+        .map((pairs) =>
+          pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
         );
-        const text = await res.text();
-        const forwarded = upstream.received.length > before;
-        // A 5xx only when the provider was asked and misbehaved (its 5xx, none, late, odd).
-        if (res.status >= 500) {
-          expect(forwarded || r.fault === 'drop').toBe(true);
-          expect(r.fault).not.toBe('ok');
-          expect(r.fault).not.toBe('error');
-          expect(r.fault).not.toBe('echo');
-          expect([502, 503, 504]).toContain(res.status);
-          if (res.status === 503) expect(r.fault).toBe('unavailable');
-        }
-        if (forwarded) {
-          forwardedRuns++;
-          const sent = upstream.lastParams();
-          expect(sent.getAll('client_secret')).toEqual([SECRET]);
-          expect(['refresh_token', 'password']).toContain(sent.get('grant_type'));
-          expect(sent.get('client_id')).toBe('TENANT_CLIENT_ID');
-        }
-        if (res.status !== 204 && r.method !== 'HEAD') {
-          expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
-          expect(() => JSON.parse(text)).not.toThrow();
-        }
-        expect(res.headers.get('cache-control')).toBe('no-store');
-        for (const form of SECRET_FORMS) expect(text).not.toContain(form);
-      }),
-      { numRuns: FUZZ_RUNS },
-    );
-    // The generator is worth something only if a fair share of requests got through.
-    expect(forwardedRuns).toBeGreaterThan(FUZZ_RUNS / 20);
-  });
+      // Often a well-formed grant with random extras, so that many requests do reach the provider.
+      const grant = fc
+        .tuple(fc.constantFrom('refresh_token', 'password'), encoded)
+        .map(([g, extra]) => `grant_type=${g}&refresh_token=r1${extra ? `&${extra}` : ''}`);
+      const raw = fc.oneof(
+        grant,
+        grant,
+        encoded,
+        fc.string({ maxLength: 60 }),
+        fc.string({ unit: 'binary', maxLength: 60 }),
+      );
+      const fault = fc.constantFrom<Fault>(
+        'ok',
+        'ok',
+        'error',
+        'html',
+        'echo',
+        'drop',
+        'slow',
+        'redirect',
+        'unavailable',
+      );
+      const wild = fc.record({
+        method: fc.constantFrom('POST', 'POST', 'GET', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
+        origin: fc.constantFrom<string | null>(
+          APP,
+          APP,
+          APP,
+          null,
+          'null',
+          'https://evil.com',
+          'http://app.example.com',
+        ),
+        fetchSite: fc.constantFrom<string | null>(null, 'same-origin', 'cross-site', 'none'),
+        query: fc.oneof(fc.constant(''), raw),
+        body: fc.oneof(
+          fc.constant(''),
+          raw,
+          fc.uint8Array({ maxLength: 40 }),
+          fc.constant('g='.padEnd(600, 'x')),
+        ),
+        contentType: fc.constantFrom<string | null>(
+          'application/x-www-form-urlencoded',
+          'application/x-www-form-urlencoded; charset=utf-8',
+          'application/json',
+          'text/plain;charset=ISO-8859-1',
+          null,
+        ),
+        fault,
+      });
+      // What a browser app sends: a grant in the body of a POST or the query of a GET.
+      const plausible = fc
+        .record({ get: fc.boolean(), params: grant, sameOrigin: fc.boolean(), fault })
+        .map(({ get, params, sameOrigin, fault }) => ({
+          method: get ? 'GET' : 'POST',
+          origin: sameOrigin && get ? null : APP,
+          fetchSite: sameOrigin ? 'same-origin' : 'cross-site',
+          query: get ? params : '',
+          body: get ? '' : params,
+          contentType: get ? null : 'application/x-www-form-urlencoded',
+          fault,
+        }));
+      const arbitrary = fc.oneof(wild, plausible);
+
+      let forwardedRuns = 0;
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (r) => {
+          upstream.answer((got) => {
+            switch (r.fault) {
+              case 'ok':
+                return okJson({ access_token: 'AT', expires_in: 1 });
+              case 'error':
+                return okJson({ error: 'invalid_grant' }, 400);
+              case 'html':
+                return { status: 200, body: '<html>', headers: { 'Content-Type': 'text/html' } };
+              case 'echo':
+                return okJson({ error: 'invalid_client', echo: `${got.target} ${got.body}` }, 401);
+              case 'drop':
+                return { destroy: true };
+              case 'slow':
+                return { ...okJson({ access_token: 'late' }), delayMs: 3_000 };
+              case 'redirect':
+                return { status: 302, body: '', headers: { Location: '/x' } };
+              case 'unavailable':
+                return okJson({ error: 'temporarily_unavailable' }, 503);
+            }
+          });
+          const before = upstream.received.length;
+          const headers = new Headers();
+          if (r.origin !== null) headers.set('Origin', r.origin);
+          if (r.fetchSite !== null) headers.set('Sec-Fetch-Site', r.fetchSite);
+          if (r.contentType !== null) headers.set('Content-Type', r.contentType);
+          const hasBody = r.method !== 'GET' && r.method !== 'HEAD' && r.body !== '';
+          const handler = r.fault === 'slow' ? hasty : patient;
+          const res = await handler(
+            new Request(`https://proxy.example.com/t?${r.query}`, {
+              method: r.method,
+              headers,
+              ...(hasBody && { body: r.body }),
+            }),
+          );
+          const text = await res.text();
+          const forwarded = upstream.received.length > before;
+          // A 5xx only when the provider was asked and misbehaved (its 5xx, none, late, odd).
+          if (res.status >= 500) {
+            expect(forwarded || r.fault === 'drop').toBe(true);
+            expect(r.fault).not.toBe('ok');
+            expect(r.fault).not.toBe('error');
+            expect(r.fault).not.toBe('echo');
+            expect([502, 503, 504]).toContain(res.status);
+            if (res.status === 503) expect(r.fault).toBe('unavailable');
+          }
+          // A provider that answers long after the proxy's timeout is always a 504.
+          if (forwarded && r.fault === 'slow') expect(res.status).toBe(504);
+          if (forwarded) {
+            forwardedRuns++;
+            const sent = upstream.lastParams();
+            expect(sent.getAll('client_secret')).toEqual([SECRET]);
+            expect(['refresh_token', 'password']).toContain(sent.get('grant_type'));
+            expect(sent.get('client_id')).toBe('TENANT_CLIENT_ID');
+          }
+          if (res.status !== 204 && r.method !== 'HEAD') {
+            expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+            expect(() => JSON.parse(text)).not.toThrow();
+          }
+          expect(res.headers.get('cache-control')).toBe('no-store');
+          for (const form of SECRET_FORMS) expect(text).not.toContain(form);
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
+      // The generator is worth something only if a fair share of requests got through.
+      expect(forwardedRuns).toBeGreaterThan(FUZZ_RUNS / 20);
+      // About 1 ms a case plus 1 s a forwarded slow one (2.5 % of the cases), so some 26 ms a
+      // case on average on an idle machine: 30 s + 60 ms a case, 630 s for 10,000 cases.
+    },
+    30_000 + FUZZ_RUNS * 60,
+  );
 });
