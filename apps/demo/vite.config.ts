@@ -33,6 +33,7 @@ const toMock: ProxyOptions = {
 
 /** Everything the app calls goes to the mock through Vite: the app stays same-origin. */
 const proxied = [
+  '/oauth2/authorize', // the login page of redirect sign-in (every dialect), and its form
   '/oauth2/token', // CIAM
   '/auth/oauth2/token', // EIAM
   '/public/uaa/oauth2/token', // UAA

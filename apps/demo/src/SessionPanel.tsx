@@ -1,5 +1,10 @@
 import { useAccessToken, useAuth, useTokenManager } from '@baton/react';
 import { type FormEvent, type ReactNode, useState } from 'react';
+import {
+  CALLBACK_AT_LOAD,
+  RedirectCallbackNotice,
+  RedirectSignInButton,
+} from './RedirectSignIn.js';
 import { CLIENTS, DEMO_USER, type Settings } from './settings.js';
 import { formatDuration, shortTab, useNow } from './useNow.js';
 
@@ -116,31 +121,35 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
           </button>
         </div>
       ) : (
-        <form className="sign-in" onSubmit={onSignIn}>
-          <label>
-            <span>User</span>
-            <input
-              data-testid="username"
-              autoComplete="username"
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-          </label>
-          <label>
-            <span>Password</span>
-            <input
-              data-testid="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-          <button type="submit" className="primary" data-testid="sign-in" disabled={busy}>
-            Sign in
-          </button>
-        </form>
+        <>
+          <form className="sign-in" onSubmit={onSignIn}>
+            <label>
+              <span>User</span>
+              <input
+                data-testid="username"
+                autoComplete="username"
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+              />
+            </label>
+            <label>
+              <span>Password</span>
+              <input
+                data-testid="password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+            <button type="submit" className="primary" data-testid="sign-in" disabled={busy}>
+              Sign in
+            </button>
+          </form>
+          <RedirectSignInButton settings={settings} />
+        </>
       )}
+      {CALLBACK_AT_LOAD ? <RedirectCallbackNotice /> : null}
       {problem ? (
         <p className="warn small" role="alert" data-testid="session-problem">
           {problem}

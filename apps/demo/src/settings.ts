@@ -75,6 +75,15 @@ export function settingsHref({ dialect, lock }: Settings): string {
   return query ? `?${query}` : location.pathname;
 }
 
+/**
+ * Where the provider sends the user back after a redirect sign-in: this page with its settings
+ * (`?dialect=…&lock=…`), so that the callback lands on the same endpoint and lock, where this
+ * tab's sign-in waits. The mock keeps the redirect URI's own query; the core strips only the
+ * callback's parameters (`code`, `state`, `error`…) from the address bar afterwards.
+ */
+export const redirectUri = (settings: Settings): string =>
+  new URL(settingsHref(settings), location.href).href;
+
 /** The tabs of one dialect and lock share a session and a lock; other settings never do. */
 export const channelName = ({ dialect, lock }: Settings): string => `baton-demo-${dialect}-${lock}`;
 
