@@ -42,10 +42,14 @@ export function MockStats({
         // Offline, or the mock is restarting: keep the last figures.
       }
     };
+    // At most one read per 400 ms while events keep coming (a debounce would wait for a lull that
+    // a busy session never has, and show stale counts).
     let soon: ReturnType<typeof setTimeout> | undefined;
     const later = () => {
-      clearTimeout(soon);
-      soon = setTimeout(read, 400);
+      soon ??= setTimeout(() => {
+        soon = undefined;
+        void read();
+      }, 400);
     };
     void read();
     const id = setInterval(read, 10_000);
