@@ -34,6 +34,7 @@ const toMock: ProxyOptions = {
 /** Everything the app calls goes to the mock through Vite: the app stays same-origin. */
 const proxied = [
   '/oauth2/authorize', // the login page of redirect sign-in (every dialect), and its form
+  '/proxy', // the token proxy in front of the token routes (?proxy=1)
   '/oauth2/token', // CIAM
   '/auth/oauth2/token', // EIAM
   '/public/uaa/oauth2/token', // UAA

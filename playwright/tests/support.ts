@@ -329,12 +329,15 @@ export const test = base.extend<{ guard: undefined }>({
 export interface Settings {
   readonly dialect?: DialectName;
   readonly lock?: LockName;
+  /** Token requests through the mock's token proxy (`?proxy=1`). */
+  readonly proxy?: boolean;
 }
 
-export const demoPath = ({ dialect, lock }: Settings): string => {
+export const demoPath = ({ dialect, lock, proxy }: Settings): string => {
   const params = new URLSearchParams();
   if (dialect) params.set('dialect', dialect);
   if (lock) params.set('lock', lock);
+  if (proxy) params.set('proxy', '1');
   return `/?${params}`;
 };
 

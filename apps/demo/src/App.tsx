@@ -32,15 +32,24 @@ export function App({ settings, timeline }: { settings: Settings; timeline: Time
 
       <footer className="notes">
         <MockStats dialect={settings.dialect} timeline={timeline} />
-        <p>
-          <strong>Demo only:</strong> this page sends the demo client's secret (
-          <code>{client.clientId}</code>) from the browser because the mock's demo clients require
-          it. A real single-page app keeps no secret: it calls a same-origin token proxy that adds
-          the secret on the server.
-          {client.inUrl
-            ? ' This endpoint also takes the refresh token in the URL, where logs and proxies can record it: another reason for a proxy.'
-            : ''}
-        </p>
+        {settings.proxy ? (
+          <p data-testid="secret-note">
+            <strong>Through the token proxy:</strong> this page sends no client secret. Its token
+            requests go to <code>/proxy/{settings.dialect}</code>, which checks the origin and the
+            grant type, adds the secret of <code>{client.clientId}</code> on the server and passes
+            the provider's answer through: the set-up a real single-page app should use.
+          </p>
+        ) : (
+          <p data-testid="secret-note">
+            <strong>Demo only:</strong> this page sends the secret of the demo client{' '}
+            <code>{client.clientId}</code> from the browser, as the seeds do. A real single-page app
+            keeps no secret: it calls a same-origin token proxy that adds it on the server (tick
+            "Token proxy" above).
+            {client.inUrl
+              ? ' This endpoint also takes the refresh token in the URL, where logs and proxies can record it: another reason for a proxy.'
+              : ''}
+          </p>
+        )}
         <p>
           Open this page in more tabs (same settings) and watch them share one session: only one tab
           refreshes, the others adopt its tokens. Tokens stay in memory; the timeline shows events

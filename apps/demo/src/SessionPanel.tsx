@@ -156,8 +156,14 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
         </p>
       ) : null}
       <p className="muted small hint">
-        Token endpoint: <code>{CLIENTS[settings.dialect].endpoint}</code>. Every tab of this
-        endpoint and lock shares the session: a sign-in or sign-out here reaches them all.
+        Token endpoint: <code>{CLIENTS[settings.dialect].endpoint}</code>
+        {settings.proxy ? (
+          <>
+            , through <code>/proxy/{settings.dialect}</code>
+          </>
+        ) : null}
+        . Every tab of this endpoint and lock shares the session: a sign-in or sign-out here reaches
+        them all.
       </p>
     </section>
   );

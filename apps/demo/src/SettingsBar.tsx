@@ -16,7 +16,7 @@ const LOCK_LABELS: Record<LockOption, string> = {
   'web-locks': 'Web Locks',
 };
 
-/** Endpoint and lock pickers: each choice is a page of its own (`?dialect=…&lock=…`). */
+/** Endpoint, lock and proxy pickers: each choice is a page of its own (`?dialect=…&lock=…&proxy=1`). */
 export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
   const manager = useTokenManager();
   const go = (next: Settings) => location.assign(settingsHref(next));
@@ -49,6 +49,18 @@ export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
             </option>
           ))}
         </select>
+      </label>
+      <label
+        className="toggle"
+        title="Token requests through the mock's token proxy, which adds the client secret on the server"
+      >
+        <input
+          type="checkbox"
+          data-testid="proxy-toggle"
+          checked={settings.proxy}
+          onChange={(e) => go({ ...settings, proxy: e.target.checked })}
+        />
+        <span>Token proxy</span>
       </label>
       <span className="chip" title="The lock this tab really uses">
         in use: <b data-testid="lock-kind">{manager.lockKind}</b>

@@ -13,7 +13,7 @@ const settings = readSettings(location.search);
 const createdAt = Date.now();
 // One manager for the page's life, created outside React (it outlives renders).
 const manager = createTokenManager({
-  dialect: createDialect(settings.dialect),
+  dialect: createDialect(settings),
   channel: channelName(settings),
   lock: settings.lock,
 });

@@ -52,25 +52,32 @@ export const DEMO_USER = { username: 'alice', password: 'alice-password' } as co
 export interface Settings {
   readonly dialect: DialectName;
   readonly lock: LockOption;
+  /** Through the mock's token proxy (`/proxy/<dialect>`): no client secret in the page. */
+  readonly proxy: boolean;
 }
 
 const oneOf = <T extends string>(value: string | null, options: readonly T[], fallback: T): T =>
   options.find((option) => option === value) ?? fallback;
 
-/** `?dialect=ciam|eiam|uaa|chatroom` (ciam) and `&lock=broadcast|web-locks|auto` (auto). */
+/**
+ * `?dialect=ciam|eiam|uaa|chatroom` (ciam), `&lock=broadcast|web-locks|auto` (auto) and
+ * `&proxy=1` (off).
+ */
 export function readSettings(search: string): Settings {
   const params = new URLSearchParams(search);
   return {
     dialect: oneOf(params.get('dialect'), DIALECTS, 'ciam'),
     lock: oneOf(params.get('lock'), LOCKS, 'auto'),
+    proxy: params.get('proxy') === '1',
   };
 }
 
 /** The page's URL for other settings. */
-export function settingsHref({ dialect, lock }: Settings): string {
+export function settingsHref({ dialect, lock, proxy }: Settings): string {
   const params = new URLSearchParams();
   if (dialect !== 'ciam') params.set('dialect', dialect);
   if (lock !== 'auto') params.set('lock', lock);
+  if (proxy) params.set('proxy', '1');
   const query = params.toString();
   return query ? `?${query}` : location.pathname;
 }
@@ -87,8 +94,13 @@ export const redirectUri = (settings: Settings): string =>
 /** The tabs of one dialect and lock share a session and a lock; other settings never do. */
 export const channelName = ({ dialect, lock }: Settings): string => `baton-demo-${dialect}-${lock}`;
 
-export function createDialect(name: DialectName): Dialect {
-  const { clientId, clientSecret } = CLIENTS[name];
-  // The default token URLs are the seed paths, page-relative: Vite proxies them to the mock.
-  return dialects[name]({ clientId, clientSecret });
+/** Where this page's token requests go (page-relative: Vite forwards both to the mock). */
+export const tokenPath = ({ dialect, proxy }: Settings): string | undefined =>
+  proxy ? `/proxy/${dialect}` : undefined;
+
+export function createDialect(settings: Settings): Dialect {
+  const { clientId, clientSecret } = CLIENTS[settings.dialect];
+  const tokenUrl = tokenPath(settings);
+  // Without the proxy: the seed paths, with the secret as the seeds send it. With it: no secret.
+  return dialects[settings.dialect](tokenUrl ? { clientId, tokenUrl } : { clientId, clientSecret });
 }
