@@ -375,8 +375,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     /** A terminal answer: adopt another tab's rotation that raced it, else end every tab. */
     const giveUp = async (failure: BatonError): Promise<TokenSet> => {
       await syncWithTabs();
+      // Said even when rescued: the request was refused (with no reuse grace, that may have
+      // revoked the session the rescue adopts). Not `refresh-skipped`: a request was sent.
       emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
-      const rescued = skipped();
+      const rescued = newer();
       if (rescued) return rescued;
       if (signal.aborted) throw signedOutError();
       ended = failure;

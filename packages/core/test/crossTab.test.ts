@@ -584,6 +584,7 @@ describe('invalid_grant', () => {
       expect(failures.map((e) => e.type === 'refresh-failure' && e.error.code)).toEqual([
         'invalid_grant',
       ]);
+      expect(w.count(b, 'refresh-skipped'), 'a request was sent: not a skip').toBe(0);
       const stats = w.mock.stats();
       expect(stats.refreshes).toBe(1);
       expect(stats.reuseDetected).toBe(0);
