@@ -73,6 +73,7 @@ test('sign-out in one tab reaches every tab within 1 s; a refresh in flight cann
   const signer = nth(tabs, 5);
   const clicked = Date.now();
   await signer.getByTestId('sign-out').click();
+  const clickDone = Date.now(); // Playwright's click round trip is not the tabs' time
   // Watched inside each page every 50 ms (expect's own polling backs off to 1 s steps, which
   // would measure its schedule rather than the tabs).
   await Promise.all(
@@ -86,6 +87,7 @@ test('sign-out in one tab reaches every tab within 1 s; a refresh in flight cann
     ),
   );
   const onScreen = Date.now() - clicked;
+  const afterClick = Date.now() - clickDone;
 
   const mine = last(await events(signer), (e) => e.kind === 'signed-out');
   expect(mine?.detail).toBe('user');
@@ -105,9 +107,13 @@ test('sign-out in one tab reaches every tab within 1 s; a refresh in flight cann
   expect(after.tokenRequests - before.tokenRequests, 'token requests after the sign-out').toBe(0);
   expect(after.droppedInFlight - before.droppedInFlight, 'the held refresh, dropped').toBe(1);
   for (const tab of tabs) {
-    const revived = (await events(tab)).filter(
+    // From the moment each tab learned of the sign-out. (A timer may start a refresh in the
+    // milliseconds before the news arrives; it then sends nothing, as the mock's counts show.)
+    const log = await events(tab);
+    const learned = last(log, (e) => e.kind === 'signed-out')?.at ?? 0;
+    const revived = log.filter(
       (e) =>
-        e.at > (mine?.at ?? 0) &&
+        e.at > learned &&
         ['tokens-adopted', 'signed-in', 'refresh-success', 'refresh-start'].includes(e.kind),
     );
     expect(revived).toEqual([]);
@@ -115,8 +121,9 @@ test('sign-out in one tab reaches every tab within 1 s; a refresh in flight cann
   }
   expect(await callApi(nth(tabs, 0))).toContain('signed_out');
   report(
-    `sign-out propagation: ${propagation} ms to the last of 5 other tabs (events); ${onScreen} ms ` +
-      `until all 6 showed 'signed-out'; no refresh in the ${(TTL_MS + 1000) / 1000} s after`,
+    `sign-out propagation: ${propagation} ms to the last of 5 other tabs (events); all 6 showed ` +
+      `'signed-out' ${afterClick} ms after the click returned (${onScreen} ms with the click's ` +
+      `round trip); no refresh in the ${(TTL_MS + 1000) / 1000} s after`,
   );
 });
 
