@@ -302,7 +302,7 @@ function unfair(r: LockResults): string[] {
     '',
     `The broadcast lock is not fair under back-to-back contention (p95 wait ${f1(worst.waitMs.p95)} ms ` +
       `with ${worst.tabs} tabs): a tab that releases claims again at once, while the tabs that heard ` +
-      'its last claim keep quiet for 3 × 50 ms, so it wins again until its loop ends; among the ' +
+      'its last claim keep quiet for 3 × W (W = 150 ms by default), so it wins again until its loop ends; among the ' +
       'others, equal tickets go to the lowest tab id. Mutual exclusion held (no overlapping hold). ' +
       'A tab refreshes once per lifetime, so Baton itself rarely meets this.',
   ];
@@ -368,7 +368,7 @@ function lossesSection(r: Results): string {
     if (crash && one)
       out.push(
         `- **Baton's own broadcast lock against Web Locks** (no peer has a cross-tab lock to compare): ` +
-          `${f1(one.waitMs.median)} ms to acquire uncontended (a claim listens for a round trip, 2 × 50 ms), ` +
+          `${f1(one.waitMs.median)} ms to acquire uncontended (a claim listens for a round trip, 2 × W = 2 × 150 ms), ` +
           `and ${f1(crash.ms.median)} ms to take over from a crashed holder (its 3 s lease must run out) where ` +
           "Web Locks are released by the browser at once. `lock: 'auto'` uses Web Locks wherever they exist.",
       );
