@@ -3,7 +3,7 @@ import { type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
 import { MAX_COUNT, PROTOCOL_VERSION } from '../src/tabChannel.js';
-import { ALICE, CIAM, ciamManager, sleep, until } from './support.js';
+import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
 /**
  * Many tabs against the real mock server. Each manager on one channel name is a simulated tab:
@@ -98,29 +98,6 @@ const outcome = async (promise: Promise<unknown>) => {
   }
 };
 const ms = (n: number) => `${Math.round(n)} ms`;
-
-/**
- * Creates a manager while BroadcastChannel is wrapped, to get at its channel: so a test can cut it
- * (a tab that dies without a word) or stop delivery to it (a frozen tab).
- */
-function withChannel(make: () => TokenManager) {
-  const Real = globalThis.BroadcastChannel;
-  const created: BroadcastChannel[] = [];
-  globalThis.BroadcastChannel = class extends Real {
-    constructor(name: string) {
-      super(name);
-      created.push(this);
-    }
-  };
-  try {
-    const tab = make();
-    const [channel] = created;
-    if (!channel || created.length !== 1) throw new Error('expected one channel per manager');
-    return { tab, channel };
-  } finally {
-    globalThis.BroadcastChannel = Real;
-  }
-}
 
 /** A fetch the test can cut, as closing a tab cuts its requests. */
 function cuttableFetch() {

@@ -8,7 +8,7 @@ import {
   type TokenManager,
   type TokenManagerOptions,
 } from '../src/index.js';
-import { ALICE, CIAM, ciamManager, sleep, until } from './support.js';
+import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
 /**
  * The fault matrix rows that had no test of their own (docs/reliability.md): each test runs
@@ -111,29 +111,6 @@ async function ciamGrant(mock: MockServer, params: Record<string, string>): Prom
   });
   await res.text();
   return res.status;
-}
-
-/**
- * Creates a manager while BroadcastChannel is wrapped, to get at its channel: so that a test can
- * stop delivery to it (a frozen tab) or drop one message (a message lost in the race).
- */
-function withChannel(make: () => TokenManager) {
-  const Real = globalThis.BroadcastChannel;
-  const created: BroadcastChannel[] = [];
-  globalThis.BroadcastChannel = class extends Real {
-    constructor(name: string) {
-      super(name);
-      created.push(this);
-    }
-  };
-  try {
-    const tab = make();
-    const [channel] = created;
-    if (!channel || created.length !== 1) throw new Error('expected one channel per manager');
-    return { tab, channel };
-  } finally {
-    globalThis.BroadcastChannel = Real;
-  }
 }
 
 /** A minimal window and document, so that wake-up events (visibility, pageshow) reach managers. */

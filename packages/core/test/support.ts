@@ -53,3 +53,27 @@ export async function until(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates a manager while BroadcastChannel is wrapped, to get at its channel: so that a test can
+ * cut it (a tab that dies without a word), stop delivery to it (a frozen tab) or delay or drop
+ * its messages.
+ */
+export function withChannel(make: () => TokenManager) {
+  const Real = globalThis.BroadcastChannel;
+  const created: BroadcastChannel[] = [];
+  globalThis.BroadcastChannel = class extends Real {
+    constructor(name: string) {
+      super(name);
+      created.push(this);
+    }
+  };
+  try {
+    const tab = make();
+    const [channel] = created;
+    if (!channel || created.length !== 1) throw new Error('expected one channel per manager');
+    return { tab, channel };
+  } finally {
+    globalThis.BroadcastChannel = Real;
+  }
+}
