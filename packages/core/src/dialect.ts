@@ -13,8 +13,11 @@ export interface DialectOptions {
   /** Absolute or page-relative; defaults to the provider's documented path. */
   readonly tokenUrl?: string;
   /**
-   * Scope sent with every grant that does not name its own (RFC 6749 §3.3), and asked for by
-   * redirect sign-in. Never sent with an authorization code, which already carries its scope.
+   * Scope asked for at sign-in (RFC 6749 §3.3): by redirect sign-in, and with a password grant
+   * that names none. Never sent with an authorization code, which already carries its scope, nor
+   * with a refresh (RFC 6749 §6: the scope of a refresh is optional and must not exceed what was
+   * granted, and a provider may grant less than was asked: asking again for it gets
+   * `invalid_scope`, which would end the session).
    */
   readonly scope?: string;
   /**
@@ -221,9 +224,13 @@ export function defineDialect(spec: DialectSpec): Dialect {
           ? { code: grant.code, redirect_uri: grant.redirectUri, code_verifier: grant.codeVerifier }
           : {
               ...(grant.type === 'password'
-                ? { username: grant.username, password: grant.password }
-                : { refresh_token: grant.refreshToken }),
-              scope: grant.scope ?? spec.scope,
+                ? {
+                    username: grant.username,
+                    password: grant.password,
+                    scope: grant.scope ?? spec.scope,
+                  }
+                : // Only a scope the caller names, to narrow the grant: RFC 6749 §6.
+                  { refresh_token: grant.refreshToken, scope: grant.scope }),
             }),
       };
       const extra = spec.extraParams ?? {};

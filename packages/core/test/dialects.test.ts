@@ -171,6 +171,11 @@ describe('requests, byte for byte as the seeds show them', () => {
     expect(
       paramsOf(dialect, { type: 'refresh_token', refreshToken: 'r', scope: 'openid' }).get('scope'),
     ).toBe('openid');
+    // RFC 6749 §6: a refresh sends no scope unless the caller narrows it; the dialect's default
+    // is what sign-in asked for, and the provider may have granted less.
+    expect(paramsOf(dialect, { type: 'refresh_token', refreshToken: 'r' }).has('scope')).toBe(
+      false,
+    );
   });
 });
 

@@ -2,10 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   BatonError,
   type BatonEvent,
+  dialects,
   type StorageAdapter,
   type TokenManager,
 } from '../src/index.js';
-import { ALICE, ciamManager, mockServer, until } from './support.js';
+import { ALICE, CIAM, ciamManager, mockServer, until } from './support.js';
 
 const mock = mockServer({ accessTtl: 300 });
 beforeAll(() => mock.start());
@@ -117,6 +118,26 @@ describe('sign-in and snapshot', () => {
 });
 
 describe('refresh', () => {
+  it('keeps a session granted less scope than it asked for (RFC 6749 §6: no scope on refresh)', async () => {
+    // The mock grants CIAM sessions `openid` only and, like a standard provider, answers
+    // `invalid_scope` to a refresh that asks for more: asking again for the sign-in scope ended
+    // every session after one lifetime.
+    const m = ciamManager(mock.server, {
+      dialect: dialects.ciam({
+        tokenUrl: `${mock.server.url}/oauth2/token`,
+        ...CIAM,
+        scope: 'openid profile offline_access',
+      }),
+    });
+    managers.push(m);
+    await m.signIn(ALICE);
+    const first = m.getSnapshot().accessToken;
+    const fresh = await m.refresh();
+    expect(fresh).not.toBe(first);
+    expect(m.getSnapshot()).toMatchObject({ status: 'valid', generation: 2 });
+    expect(stats()).toMatchObject({ refreshes: 1, invalidRequest: 0 });
+  });
+
   it('shares one refresh among 1000 concurrent callers', async () => {
     fakeClock();
     const m = manager();

@@ -445,6 +445,30 @@ describe('every dialect', () => {
   );
 });
 
+describe('refresh scope (RFC 6749 §6)', () => {
+  const granted = { ciam: 'openid', uaa: 'userinfo', chatroom: 'user_info_read' } as const;
+  it.each(Object.entries(granted))(
+    '%s: a refresh may name the granted scope, not more; the refused one spends nothing',
+    async (name, scope) => {
+      const dialect = name as keyof typeof granted;
+      const s = await signIn(base, dialect);
+      const tooMuch = await token(base, dialect, {
+        grant_type: 'refresh_token',
+        refresh_token: s.refreshToken,
+        scope: `${scope} profile`,
+      });
+      expect(tooMuch.status).toBe(dialect === 'uaa' ? 200 : 400);
+      expect(JSON.stringify(tooMuch.body)).toMatch(/invalid_scope/i);
+      const same = await token(base, dialect, {
+        grant_type: 'refresh_token',
+        refresh_token: s.refreshToken,
+        scope,
+      });
+      expect(same.status).toBe(200);
+    },
+  );
+});
+
 describe('proxiedRoutes', () => {
   it('lets a route behind a token proxy omit the secret, and only that route', async () => {
     const proxied = await startMockServer({ proxiedRoutes: ['chatroom'] });

@@ -15,6 +15,7 @@ const oauthError = (status: number, error: string, description: string) => ({
 export const chatroom: DialectSpec = {
   client: DEMO_CLIENTS.chatroom,
   basicAuth: true,
+  grantedScope: 'user_info_read',
   invalidatesPreviousAccess: false,
   async mint({ family, now, accessTtl, refreshTtl, keys }) {
     const { clientId, user } = family;
@@ -58,6 +59,8 @@ export const chatroom: DialectSpec = {
         return oauthError(401, 'invalid_client', 'client authentication failed');
       case 'invalid_grant':
         return oauthError(400, 'invalid_grant', 'refresh token is invalid, expired or revoked');
+      case 'invalid_scope':
+        return oauthError(400, 'invalid_scope', 'scope exceeds the granted scope');
       case 'bad_credentials':
         return oauthError(400, 'invalid_grant', 'invalid username or password');
       case 'bad_code':

@@ -9,6 +9,7 @@ import type { DialectSpec, TokenError } from './dialect.js';
 export const ciam: DialectSpec = {
   client: DEMO_CLIENTS.ciam,
   basicAuth: true,
+  grantedScope: 'openid',
   invalidatesPreviousAccess: false,
   async mint({ family, now, issuer, accessTtl, refreshTtl, keys, nonce }) {
     const { clientId, user } = family;
@@ -71,6 +72,8 @@ export const ciam: DialectSpec = {
         return { status: 400, body: { error: 'unsupported_grant_type' } };
       case 'invalid_client':
         return { status: 401, body: { error: 'invalid_client' } };
+      case 'invalid_scope':
+        return { status: 400, body: { error: 'invalid_scope' } };
       // The seed has one documented error: a bad grant (refresh token or, RFC 6749 §5.2,
       // resource owner credentials or authorization code) is a plain 400 invalid_grant.
       case 'invalid_grant':

@@ -22,6 +22,8 @@ export type TokenError =
   | { readonly kind: 'invalid_client' }
   /** The refresh token is unknown, expired, revoked, reused or another client's. */
   | { readonly kind: 'invalid_grant' }
+  /** RFC 6749 §6: a refresh asked for a scope beyond what the session was granted. */
+  | { readonly kind: 'invalid_scope' }
   /** Wrong username or password on the password grant. */
   | { readonly kind: 'bad_credentials' }
   /**
@@ -57,6 +59,12 @@ export interface DialectSpec {
   readonly client: DemoClient;
   /** Also accept `client_secret_basic` (RFC 6749 §2.3.1), as standard OAuth clients send it. */
   readonly basicAuth: boolean;
+  /**
+   * The scope every session of this endpoint is granted (space separated), whatever was asked.
+   * A refresh that asks for more is refused with `invalid_scope` (RFC 6749 §6), as a standard
+   * provider does. Unset where the seed shows no scope (EIAM): then scope is not checked.
+   */
+  readonly grantedScope?: string;
   /** A refresh kills the previous access token too (EIAM, seed 001). */
   readonly invalidatesPreviousAccess: boolean;
   /** The success body, in the seed's shape and key order. */

@@ -42,6 +42,12 @@ export const eiam: DialectSpec = {
         return invalidRequest('invalid grant_type');
       case 'invalid_client':
         return invalidRequest('invalid client');
+      case 'invalid_scope':
+        // Not reached (EIAM grants no scope, so none is checked); RFC 6749 §5.2 if it were.
+        return {
+          status: 400,
+          body: { error: 'invalid_scope', error_description: 'invalid scope' },
+        };
       case 'invalid_grant':
         // The seed does not document a dead refresh token. Assumed: RFC 6749 §5.2's
         // invalid_grant, with a description in the seed's style.

@@ -19,6 +19,7 @@ function envelopeError(rc: number, mc: string, message: string, status = 200): R
 export const uaa: DialectSpec = {
   client: DEMO_CLIENTS.uaa,
   basicAuth: false,
+  grantedScope: 'userinfo',
   invalidatesPreviousAccess: false,
   async mint({ family, now, issuer, accessTtl, refreshTtl, keys }) {
     const { clientId, user } = family;
@@ -78,6 +79,8 @@ export const uaa: DialectSpec = {
         return envelopeError(40101, 'INVALID_CLIENT', 'client authentication failed');
       case 'invalid_grant':
         return envelopeError(40001, 'INVALID_GRANT', 'refresh token is invalid');
+      case 'invalid_scope':
+        return envelopeError(40005, 'INVALID_SCOPE', 'scope exceeds the granted scope');
       case 'bad_credentials':
         return envelopeError(40001, 'INVALID_GRANT', 'invalid username or password');
       case 'bad_code':

@@ -176,6 +176,15 @@ async function runGrant(
   if (grantType === 'refresh_token') {
     const refreshToken = param(params, 'refresh_token');
     if (refreshToken === undefined) return { kind: 'missing', param: 'refresh_token' };
+    // RFC 6749 §6: the scope of a refresh is optional and must not exceed what was granted.
+    const scope = param(params, 'scope');
+    if (scope !== undefined && spec.grantedScope !== undefined) {
+      const granted = new Set(spec.grantedScope.split(' '));
+      if (scope.split(' ').some((s) => s !== '' && !granted.has(s))) {
+        c.set('note', `${dialect} refresh_token invalid_scope`);
+        return { kind: 'invalid_scope' };
+      }
+    }
     const outcome = await deps.store.refresh(
       dialect,
       spec.client.clientId,
