@@ -48,6 +48,7 @@ export default defineConfig({
   resolve: {
     // The workspace packages from source: the demo runs without building them first.
     alias: [
+      { find: /^@baton\/core\/(.*)$/, replacement: `${source('core/src/entries/')}$1.ts` },
       { find: /^@baton\/core$/, replacement: source('core/src/index.ts') },
       { find: /^@baton\/react\/query$/, replacement: source('react/src/reactQuery.ts') },
       { find: /^@baton\/react$/, replacement: source('react/src/index.ts') },

@@ -50,11 +50,11 @@ export async function runBurst(lab: Lab): Promise<BurstResults> {
   const context = await lab.newContext();
   try {
     const channel = `burst-${Math.random().toString(36).slice(2)}`;
-    // minRefresh 0: a session from setTokens is otherwise kept 2 s before any refresh (below).
+    // minRefreshMs 0: a session from setTokens is otherwise kept 2 s before any refresh (below).
     const [page] = await lab.openPages(context, 'baton', 1, {
       mock: mock.url,
       channel,
-      minRefresh: 0,
+      minRefreshMs: 0,
     });
     const tab = page!;
     await tab.evaluate(() => window.baton!.signIn());
@@ -105,7 +105,7 @@ export async function runBurst(lab: Lab): Promise<BurstResults> {
       failed += r.statuses.filter((s) => s !== 200).length;
     }
 
-    // The same expired session, default options (minRefreshIntervalSeconds 2).
+    // The same expired session, default options (minRefreshIntervalMs 2000).
     const fresh = await lab.openPages(context, 'baton', 1, {
       mock: mock.url,
       channel: `${channel}-d`,

@@ -6,7 +6,10 @@
  * - `getAccessToken()` on a warm token: ns per call, minus an `await` of a resolved promise.
  */
 import { Bench } from 'tinybench';
-import { createAuthFetch, createTokenManager, dialects } from '../../packages/core/src/index.js';
+import { createAuthFetch } from '../../packages/core/src/authFetch.js';
+import { ciam } from '../../packages/core/src/dialects/index.js';
+import { createTokenManager } from '../../packages/core/src/index.js';
+import { signInWithPassword } from '../../packages/core/src/password.js';
 import { CIAM, scale } from './config.js';
 import { startMock } from './mock.js';
 import { type Summary, summarize } from './stats.js';
@@ -70,7 +73,7 @@ export async function runOverhead(): Promise<OverheadResults> {
   const time = scale(1500, 400);
   const mock = await startMock({ accessTtl: 3600, reuseGrace: 0 });
   const manager = createTokenManager({
-    dialect: dialects.ciam({
+    dialect: ciam({
       clientId: CIAM.clientId,
       clientSecret: CIAM.clientSecret,
       tokenUrl: `${mock.url}${CIAM.path}`,
@@ -79,7 +82,7 @@ export async function runOverhead(): Promise<OverheadResults> {
   });
   try {
     await manager.ready;
-    await manager.signIn({ username: CIAM.username, password: CIAM.password });
+    await signInWithPassword(manager, { username: CIAM.username, password: CIAM.password });
     const token = await manager.getAccessToken();
     const url = `${mock.url}/api/me`;
     const headers = { authorization: `Bearer ${token}` };

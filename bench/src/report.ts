@@ -183,7 +183,7 @@ function burstSection(r: BurstResults): string {
       `authFetch requests not ending in 200: ${r.authFetch401.failed}.`,
     '',
     `With default options, \`setTokens()\` of a session whose access token has already expired, then ` +
-      `\`getAccessToken()\`: ${r.expiredSetTokensRefreshesByDefault ? 'refreshes' : '**returns the expired token** (no refresh for `minRefreshIntervalSeconds`, 2 s; the burst above sets it to 0)'}.`,
+      `\`getAccessToken()\`: ${r.expiredSetTokensRefreshesByDefault ? 'refreshes' : '**returns the expired token** (no refresh for `minRefreshIntervalMs`, 2000 ms; the burst above sets it to 0)'}.`,
   ].join('\n');
 }
 
@@ -308,18 +308,18 @@ function unfair(r: LockResults): string[] {
   ];
 }
 
-/** The redirect sign-in, when it is in every bundle (manager methods cannot be tree-shaken). */
+/**
+ * What the redirect sign-in adds to the app import: it is a subpath (`@baton/core/redirect`), in
+ * the bundle only of an app that imports it.
+ */
 function redirectNote(r: SizeResults): string {
-  const names = ['packages/core/src/redirectSignIn.ts', 'packages/core/src/pkce.ts'];
-  const ride = r.batonModules.filter((m) => names.includes(m.module));
-  const app = r.cases.find((c) => c.id === 'core-app');
-  if (ride.length === 0 || !app) return '';
-  const min = ride.reduce((a, m) => a + m.bytes, 0);
+  const ciam = r.cases.find((c) => c.id === 'core-ciam');
+  const redirect = r.cases.find((c) => c.id === 'core-ciam-redirect');
+  if (!ciam || !redirect) return '';
   return (
-    ` The redirect sign-in (${ride.map((m) => m.module.split('/').pop()).join(' + ')}, ` +
-    `${bytes(min)} min) is in every bundle, the app import above included, because ` +
-    '`signInWithRedirect` and `handleRedirectCallback` are methods of the manager, which no ' +
-    'bundler can drop.'
+    ` The redirect sign-in (\`@baton/core/redirect\`) is ${bytes(redirect.gzip - ciam.gzip)} gzip ` +
+    `(${bytes(redirect.minified - ciam.minified)} min) of the app import above; an app that signs ` +
+    'in otherwise does not import it, and does not pay for it.'
   );
 }
 
@@ -335,9 +335,10 @@ function lossesSection(r: Results): string {
     for (const peer of smaller)
       out.push(
         `- **Size: ${peer.library} is smaller.** ${peer.label}: ${kb(peer.gzip)} gzip, against ${kb(app.gzip)} for a ` +
-          `Baton app import (manager + one dialect + authFetch; ${kb(all.gzip)} for everything). keycloak-js ` +
+          `Baton app import (manager + one dialect + redirect sign-in + authFetch; ${kb(all.gzip)} for everything). keycloak-js ` +
           'renews in one tab only: no cross-tab lock, no channel protocol, one provider. Baton pays for ' +
-          'the two locks and the tab protocol (broadcastLock, lock, tabChannel), the dialect machinery ' +
+          'the cross-tab lock and the tab protocol (lock, webLocks, tabChannel, tabSync; the BroadcastChannel lock ' +
+          'is a chunk loaded only without Web Locks), the dialect machinery ' +
           '(dialect.ts) and error redaction (tokenEndpoint.ts): see the table of modules above.' +
           redirectNote(r.size),
       );
@@ -360,7 +361,7 @@ function lossesSection(r: Results): string {
         '(2 × syncTimeoutMs, for answers that never come), and with the default memory storage it has no ' +
         'session at all: peers that keep the session in localStorage (oidc-client-ts as set up here, the ' +
         'naive wrapper) read it at once and survive a reload of the last tab. Baton can too ' +
-        "(`storage: 'local'`, `persistRefreshToken`), by choice.",
+        "(`storage: webStorage('local', { persistRefreshToken: true })` from `@baton/core/storage`), by choice.",
     );
   if (r.lock) {
     const crash = r.lock.takeover.find((t) => t.kind === 'broadcast' && t.how === 'crash');

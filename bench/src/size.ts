@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { CORE_SOURCE } from './browser.js';
+import { coreFromSource } from './browser.js';
 
 const REACT_SOURCE = fileURLToPath(new URL('../../packages/react/src/index.ts', import.meta.url));
 const REACT_QUERY_SOURCE = fileURLToPath(
@@ -45,30 +45,70 @@ export interface SizeResults {
 
 const whole = (pkg: string) => `import * as ns from '${pkg}';\nexport { ns };`;
 
+/** Every subpath of `@baton/core`: what an app opts into, and pays for, by importing it. */
+const CORE_SUBPATHS = [
+  'dialects',
+  'redirect',
+  'password',
+  'auth-fetch',
+  'storage',
+  'broadcast-lock',
+] as const;
+
 export const CASES: readonly SizeCase[] = [
   {
     id: 'core-all',
     library: 'baton',
-    label: '@baton/core, everything (`import * as`)',
-    entry: whole('@baton/core'),
+    label: '@baton/core and every subpath, everything (`import * as`)',
+    entry: [
+      "import * as core from '@baton/core';",
+      ...CORE_SUBPATHS.map((sub, i) => `import * as sub${i} from '@baton/core/${sub}';`),
+      `export { core, ${CORE_SUBPATHS.map((_, i) => `sub${i}`).join(', ')} };`,
+    ].join('\n'),
   },
   {
     id: 'core-dialects',
     library: 'baton',
-    label: '@baton/core `{ createTokenManager, dialects }`',
-    entry: "export { createTokenManager, dialects } from '@baton/core';",
+    label: '@baton/core `{ createTokenManager }` + /dialects `{ dialects }`',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { dialects } from '@baton/core/dialects';",
   },
   {
     id: 'core-ciam',
     library: 'baton',
-    label: '@baton/core `{ createTokenManager, ciam }`',
-    entry: "export { createTokenManager, ciam } from '@baton/core';",
+    label: '@baton/core `{ createTokenManager }` + /dialects `{ ciam }`',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { ciam } from '@baton/core/dialects';",
+  },
+  {
+    id: 'core-ciam-redirect',
+    library: 'baton',
+    label:
+      '@baton/core `{ createTokenManager }` + /dialects `{ ciam }` + /redirect `{ signInWithRedirect, handleRedirectCallback }`',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { ciam } from '@baton/core/dialects';\n" +
+      "export { handleRedirectCallback, signInWithRedirect } from '@baton/core/redirect';",
   },
   {
     id: 'core-app',
     library: 'baton',
-    label: '@baton/core `{ createTokenManager, ciam, createAuthFetch }`',
-    entry: "export { createAuthFetch, createTokenManager, ciam } from '@baton/core';",
+    label:
+      '@baton/core `{ createTokenManager }` + /dialects `{ ciam }` + /redirect `{ signInWithRedirect, handleRedirectCallback }` + /auth-fetch `{ createAuthFetch }`',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { ciam } from '@baton/core/dialects';\n" +
+      "export { handleRedirectCallback, signInWithRedirect } from '@baton/core/redirect';\n" +
+      "export { createAuthFetch } from '@baton/core/auth-fetch';",
+  },
+  {
+    id: 'core-broadcast-lock',
+    library: 'baton',
+    label:
+      "@baton/core/broadcast-lock `{ broadcastLock }` alone (the chunk `lock: 'auto'` loads without Web Locks)",
+    entry: "export { broadcastLock } from '@baton/core/broadcast-lock';",
   },
   {
     id: 'react',
@@ -138,10 +178,18 @@ async function bundle(c: SizeCase): Promise<{ code: Uint8Array; metafile: Metafi
     target: 'es2022',
     outfile: 'out.js',
     external: [...(c.external ?? [])],
-    // Baton from source; an external stays external (esbuild would resolve an alias first).
+    // Baton from source; an external stays external (esbuild would resolve an alias or a
+    // plugin first). Where the entry does not import the BroadcastChannel lock, the core's lazy
+    // import of it stays out: the bundle is what a page loads at first.
+    plugins: c.external?.includes('@baton/core')
+      ? []
+      : [
+          coreFromSource({
+            lazyBroadcastLockExternal: !c.entry.includes('@baton/core/broadcast-lock'),
+          }),
+        ],
     alias: Object.fromEntries(
       Object.entries({
-        '@baton/core': CORE_SOURCE,
         '@baton/react/query': REACT_QUERY_SOURCE,
         '@baton/react': REACT_SOURCE,
       }).filter(([name]) => !c.external?.includes(name)),

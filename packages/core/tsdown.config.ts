@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsdown';
 
+/** The core, and one entry per subpath: an app pays only for what it imports. */
+const subpaths = ['dialects', 'redirect', 'password', 'auth-fetch', 'storage', 'broadcast-lock'];
+
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    ...Object.fromEntries(subpaths.map((name) => [name, `src/entries/${name}.ts`])),
+  },
   format: 'esm',
   dts: true,
   platform: 'browser',

@@ -9,6 +9,10 @@ export default defineConfig({
   target: 'es2022',
   sourcemap: true,
   clean: true,
-  // Peers stay imports; tsdown externalizes dependencies and peers by default, this says so.
-  deps: { neverBundle: [/^react($|\/)/, '@baton/core', '@tanstack/react-query'], onlyBundle: [] },
+  // Peers stay imports (`@baton/core` with its subpaths); tsdown externalizes dependencies and
+  // peers by default, this says so.
+  deps: {
+    neverBundle: [/^react($|\/)/, /^@baton\/core($|\/)/, '@tanstack/react-query'],
+    onlyBundle: [],
+  },
 });

@@ -19,7 +19,7 @@ import {
   waitForGeneration,
 } from './support.js';
 
-/** The core's default token request timeout (`requestTimeoutSeconds`, 10 s). */
+/** The core's default token request timeout (`requestTimeoutMs`, 10 s). */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 const signOuts = async (tabs: readonly Page[]) =>

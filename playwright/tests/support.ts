@@ -465,7 +465,7 @@ export interface SessionRun {
   readonly generation: number;
 }
 
-/** The core's floor between two refreshes of a session (`minRefreshIntervalSeconds`, 2 s). */
+/** The core's floor between two refreshes of a session (`minRefreshIntervalMs`, 2 s). */
 export const MIN_REFRESH_INTERVAL_MS = 2000;
 
 /**

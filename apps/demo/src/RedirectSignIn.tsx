@@ -1,5 +1,6 @@
 import type { BatonError } from '@baton/core';
-import { useAuth, useRedirectCallback } from '@baton/react';
+import { signInWithRedirect } from '@baton/core/redirect';
+import { useRedirectCallback, useTokenManager } from '@baton/react';
 import { type ReactNode, useState } from 'react';
 import { redirectUri, type Settings } from './settings.js';
 
@@ -14,14 +15,14 @@ export const CALLBACK_AT_LOAD = ((search: string) => {
 
 /** Sign in by redirect (authorization code + PKCE): leaves for the provider's login page. */
 export function RedirectSignInButton({ settings }: { settings: Settings }): ReactNode {
-  const { signInWithRedirect } = useAuth();
+  const manager = useTokenManager();
   const [leaving, setLeaving] = useState(false);
   const [problem, setProblem] = useState<string>();
   const onClick = () => {
     setLeaving(true);
     setProblem(undefined);
     // Back to this very page, settings included (see `redirectUri`).
-    signInWithRedirect({ redirectUri: redirectUri(settings) }).catch((caught: unknown) => {
+    signInWithRedirect(manager, { redirectUri: redirectUri(settings) }).catch((caught: unknown) => {
       setLeaving(false);
       setProblem(caught instanceof Error ? caught.message : 'Failed');
     });

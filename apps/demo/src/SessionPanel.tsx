@@ -1,3 +1,4 @@
+import { signInWithPassword } from '@baton/core/password';
 import { useAccessToken, useAuth, useTokenManager } from '@baton/react';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import {
@@ -19,7 +20,7 @@ const STATUS_TEXT = {
 /** Status, generation, a live countdown to expiry, and sign in / sign out. */
 export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
   const manager = useTokenManager();
-  const { status, claims, signIn, signOut } = useAuth();
+  const { status, claims, signOut } = useAuth();
   const { generation, expiresAt, error, refresh } = useAccessToken();
   const now = useNow();
   const [username, setUsername] = useState<string>(DEMO_USER.username);
@@ -40,7 +41,7 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
   };
   const onSignIn = (event: FormEvent) => {
     event.preventDefault();
-    void run(() => signIn({ username, password }));
+    void run(() => signInWithPassword(manager, { username, password }));
   };
 
   const left = expiresAt === undefined ? undefined : expiresAt - now;

@@ -1,8 +1,8 @@
-import type { LockOption } from '@baton/core';
 import { useTokenManager } from '@baton/react';
 import type { ReactNode } from 'react';
 import {
   CLIENTS,
+  type DemoLock,
   DIALECTS,
   type DialectName,
   LOCKS,
@@ -10,7 +10,7 @@ import {
   settingsHref,
 } from './settings.js';
 
-const LOCK_LABELS: Record<LockOption, string> = {
+const LOCK_LABELS: Record<DemoLock, string> = {
   auto: 'auto',
   broadcast: 'BroadcastChannel lease',
   'web-locks': 'Web Locks',
@@ -41,7 +41,7 @@ export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
         <select
           data-testid="lock-select"
           value={settings.lock}
-          onChange={(e) => go({ ...settings, lock: e.target.value as LockOption })}
+          onChange={(e) => go({ ...settings, lock: e.target.value as DemoLock })}
         >
           {LOCKS.map((l) => (
             <option key={l} value={l}>

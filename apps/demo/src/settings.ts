@@ -1,8 +1,11 @@
-import { type Dialect, dialects, type LockOption } from '@baton/core';
+import type { Dialect, LockOption } from '@baton/core';
+import { dialects } from '@baton/core/dialects';
 
 export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
 export type DialectName = (typeof DIALECTS)[number];
 export const LOCKS = ['auto', 'broadcast', 'web-locks'] as const satisfies readonly LockOption[];
+/** The locks the demo offers: the core's built-in ones (a `lock` option may also be a function). */
+export type DemoLock = (typeof LOCKS)[number];
 
 interface DemoClient {
   readonly label: string;
@@ -51,7 +54,7 @@ export const DEMO_USER = { username: 'alice', password: 'alice-password' } as co
 
 export interface Settings {
   readonly dialect: DialectName;
-  readonly lock: LockOption;
+  readonly lock: DemoLock;
   /** Through the mock's token proxy (`/proxy/<dialect>`): no client secret in the page. */
   readonly proxy: boolean;
 }

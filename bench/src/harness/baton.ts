@@ -1,28 +1,25 @@
 /**
  * A page running Baton as an app would: the manager is created when the script starts, with the
- * options in the query string (`mock`, `lock`, `channel`, `minRefresh`).
+ * options in the query string (`mock`, `lock`, `channel`, `minRefreshMs`).
  */
-import {
-  createAuthFetch,
-  createTokenManager,
-  dialects,
-  isBatonError,
-  type LockOption,
-} from '@baton/core';
+import { createTokenManager, isBatonError, type LockOption } from '@baton/core';
+import { createAuthFetch } from '@baton/core/auth-fetch';
+import { ciam } from '@baton/core/dialects';
+import { signInWithPassword } from '@baton/core/password';
 import { CLIENT, clockOffset, now, param, probe, query } from './common.js';
 import type { BatonPage, ChangeMark, EventMark } from './types.js';
 
 const mock = param('mock');
-const minRefresh = query.get('minRefresh');
+const minRefreshMs = query.get('minRefreshMs');
 const manager = createTokenManager({
-  dialect: dialects.ciam({
+  dialect: ciam({
     clientId: CLIENT.id,
     clientSecret: CLIENT.secret,
     tokenUrl: `${mock}/oauth2/token`,
   }),
   lock: (query.get('lock') ?? 'auto') as LockOption,
   channel: query.get('channel') ?? 'baton',
-  ...(minRefresh !== null && { minRefreshIntervalSeconds: Number(minRefresh) }),
+  ...(minRefreshMs !== null && { minRefreshIntervalMs: Number(minRefreshMs) }),
 });
 const createdAt = now();
 
@@ -80,7 +77,7 @@ const api: BatonPage = {
   createdAt,
   readyAt: () => readyAt,
   lockKind: manager.lockKind,
-  signIn: () => manager.signIn({ username: 'alice', password: 'alice-password' }),
+  signIn: () => signInWithPassword(manager, { username: 'alice', password: 'alice-password' }),
   async refresh() {
     await manager.refresh();
   },

@@ -2,9 +2,10 @@
  * A page holding one of Baton's two refresh locks alone (no manager): `?kind=web-locks|broadcast`,
  * `&channel=` its name. The locks are internal modules of @baton/core, imported from its source.
  */
-import { broadcastLock } from '../../../packages/core/src/broadcastLock.js';
-import { type RefreshLock, webLock } from '../../../packages/core/src/lock.js';
+import type { RefreshLock } from '@baton/core';
+import { broadcastLock } from '@baton/core/broadcast-lock';
 import { createTabChannel } from '../../../packages/core/src/tabChannel.js';
+import { webLock } from '../../../packages/core/src/webLocks.js';
 import { clockOffset, now, param } from './common.js';
 import type { LockPage, LockSample } from './types.js';
 

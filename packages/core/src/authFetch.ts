@@ -1,3 +1,4 @@
+import { misuse } from './options.js';
 import type { TokenManager } from './tokenManager.js';
 
 /** Options of {@link createAuthFetch}. */
@@ -31,11 +32,18 @@ const INVALID_TOKEN = /\berror\s*=\s*"?invalid_token\b/i;
  * fires at any step; with `BatonError('signed_out')`, sending nothing, without a session; with
  * the refresh's `BatonError` when the refresh after a 401 fails. A body that cannot be replayed
  * (a `ReadableStream`, `duplex: 'half'`) still triggers the refresh, and its 401 is returned.
+ * Throws a `TypeError` at once when an allowed origin is not an absolute URL.
  */
 export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions = {}): AuthFetch {
   const page = globalThis.location;
   const allowed = new Set(
-    (options.allowedOrigins ?? (page ? [page.origin] : [])).map((o) => new URL(o).origin),
+    (options.allowedOrigins ?? (page ? [page.origin] : [])).map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw misuse(`allowedOrigins: ${String(origin).slice(0, 80)} is not an absolute URL`);
+      }
+    }),
   );
   allowed.delete('null'); // opaque origins (data:, file:) are all `null`: never a match
   const send = (request: Request, token?: string) => {
@@ -79,10 +87,7 @@ export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions
     )
       return response;
     // Refresh even when the body cannot be replayed, so that the caller's own retry succeeds.
-    const fresh = await wait(
-      manager.refresh({ staleAccessToken: accessToken, signal, reason: 'unauthorized' }),
-      signal,
-    );
+    const fresh = await wait(manager.refresh({ staleAccessToken: accessToken, signal }), signal);
     if (!replay) return response;
     response.body?.cancel().catch(() => {});
     return send(replay, fresh);

@@ -1,6 +1,7 @@
 import { abortError } from './abort.js';
-import { lockTimeoutError, type RefreshLock } from './lock.js';
+import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
+import type { RefreshLock } from './types.js';
 
 export interface BroadcastLockOptions {
   /**

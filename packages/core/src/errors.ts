@@ -111,3 +111,7 @@ export class BatonError extends Error {
 export function isBatonError(value: unknown, code?: ErrorCode): value is BatonError {
   return value instanceof BatonError && (code === undefined || value.code === code);
 }
+
+/** The refresh lock could not be had within its bound. */
+export const lockTimeoutError = (): BatonError =>
+  new BatonError('lock_timeout', 'Timed out waiting for the refresh lock');

@@ -1,27 +1,33 @@
-export type { AuthFetch, AuthFetchOptions } from './authFetch.js';
-export { createAuthFetch } from './authFetch.js';
-export type { DialectOptions, DialectSpec, ProviderError, TokenField } from './dialect.js';
+/**
+ * `@baton/core`: the token manager, its cross-tab lock (Web Locks) and tab sync, and what a
+ * dialect is made of. Everything else an app opts into by subpath, and pays for only then:
+ * `@baton/core/dialects`, `/redirect`, `/password`, `/auth-fetch`, `/storage`, `/broadcast-lock`.
+ */
+export type { DialectSpec, ProviderError, TokenField } from './dialect.js';
 export { defineDialect } from './dialect.js';
-/** The four built-in endpoints; import one by name to keep the others out of your bundle. */
-export { chatroom, ciam, dialects, eiam, uaa } from './dialects/index.js';
 export type { BatonErrorOptions } from './errors.js';
 export { BatonError, ErrorCode, isBatonError, isTerminalCode } from './errors.js';
 export type { BatonEvent, RefreshReason, SignOutReason, WakeSource } from './events.js';
-export type { LockOption } from './lock.js';
-export type { StorageAdapter, StorageOption } from './storage.js';
+export type { LockFactory, LockOption } from './lock.js';
+export type { RetryOptions } from './retryer.js';
+export type { ReceivedMessage, TabChannel, TabMessage } from './tabChannel.js';
 export type {
   GetAccessTokenOptions,
   RefreshOptions,
-  RetryOptions,
-  TokenInput,
+  SignInWithGrantOptions,
   TokenManager,
   TokenManagerOptions,
 } from './tokenManager.js';
 export { createTokenManager } from './tokenManager.js';
+export type { TokenInput } from './tokenSet.js';
 export type {
   Dialect,
   JwtClaims,
+  LockRunOptions,
+  RefreshLock,
   SessionStatus,
+  SessionStore,
+  SessionStoreFactory,
   Snapshot,
   TokenGrant,
   TokenGrantResult,

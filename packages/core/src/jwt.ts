@@ -1,3 +1,4 @@
+import { jwtDecode } from 'jwt-decode';
 import type { JwtClaims } from './types.js';
 import { isRecord } from './util.js';
 
@@ -12,31 +13,15 @@ const wellTyped = (name: string, v: unknown): boolean =>
         (Array.isArray(v) && v.every((a) => typeof a === 'string'));
 
 /**
- * The text of a base64url segment (RFC 4648 §5, padding optional): its bytes read as UTF-8, or
- * one character per byte when they are not valid UTF-8 (as jwt-decode reads them). Throws when
- * the segment is not base64 (a length of 1 mod 4 included: its padding makes atob fail).
- */
-const base64urlText = (segment: string): string => {
-  const b64 = segment.replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, '='));
-  try {
-    // escape() turns each byte into %XX, which decodeURIComponent reads as UTF-8.
-    return decodeURIComponent(escape(bytes));
-  } catch {
-    return bytes;
-  }
-};
-
-/**
- * Decodes (never verifies: a browser cannot) the claims of a JWS compact JWT (RFC 7519 §3).
- * Returns `undefined` for an opaque token or anything that does not decode to a JSON object;
- * registered claims of the wrong type (RFC 7519 §4.1, e.g. a string `exp`) are dropped.
+ * Decodes (never verifies: a browser cannot) the claims of a JWS compact JWT (RFC 7519 §3), with
+ * `jwt-decode`. Returns `undefined` for an opaque token or anything that does not decode to a
+ * JSON object; registered claims of the wrong type (RFC 7519 §4.1, e.g. a string `exp`) are
+ * dropped.
  */
 export function decodeJwtClaims(token: string): JwtClaims | undefined {
-  const segments = typeof token === 'string' ? token.split('.') : [];
-  if (segments.length !== 3) return undefined;
+  if (typeof token !== 'string' || token.split('.').length !== 3) return undefined;
   try {
-    const claims: unknown = JSON.parse(base64urlText(segments[1] as string));
+    const claims: unknown = jwtDecode(token);
     if (!isRecord(claims)) return undefined;
     return Object.fromEntries(Object.entries(claims).filter(([k, v]) => wellTyped(k, v)));
   } catch {

@@ -1,77 +1,43 @@
-import { abortError, bounded, withSignal } from './abort.js';
-import { broadcastLock } from './broadcastLock.js';
-import { BatonError } from './errors.js';
+import { localLock } from './localLock.js';
 import type { TabChannel } from './tabChannel.js';
+import type { RefreshLock } from './types.js';
+import { webLock } from './webLocks.js';
 
-/** Which cross-tab lock guards the refresh. `auto`: Web Locks where they exist, else BroadcastChannel. */
-export type LockOption = 'auto' | 'broadcast' | 'web-locks';
-
-export interface RunOptions {
-  /** Give up waiting for the lock after this long (`lock_timeout`). Every wait is bounded. */
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** One small interface, two real implementations (plus a one-tab fallback). */
-export interface RefreshLock {
-  readonly kind: 'web-locks' | 'broadcast' | 'local';
-  /** Runs `task` while holding the lock; the lock is released when it settles. */
-  run<T>(task: () => Promise<T>, options: RunOptions): Promise<T>;
-  close(): void;
-}
-
-export const lockTimeoutError = (): BatonError =>
-  new BatonError('lock_timeout', 'Timed out waiting for the refresh lock');
+/** Makes the refresh lock for a manager, from its channel (if any) and the app's name. */
+export type LockFactory = (context: {
+  readonly channel: TabChannel | undefined;
+  readonly name: string;
+}) => RefreshLock;
 
 /**
- * The Web Locks API (`navigator.locks`): released by the browser when the task settles or the tab
- * dies. It is not released when the task hangs, so the task itself is bounded by the request
- * timeout, and the wait by `timeoutMs`.
+ * Which cross-tab lock guards the refresh. `auto` (default): Web Locks where they exist, else
+ * the BroadcastChannel lock. `broadcast` always takes the BroadcastChannel lock. Its code
+ * (`@baton/core/broadcast-lock`) is loaded only when it is used: browsers with Web Locks never
+ * download it. A {@link LockFactory} brings a lock of your own.
  */
-export function webLock(name: string, locks: LockManager): RefreshLock {
-  return {
-    kind: 'web-locks',
-    async run(task, { timeoutMs, signal }) {
-      const wait = bounded(timeoutMs, signal);
-      let acquired = false;
-      try {
-        return await locks.request(name, { signal: wait.signal }, () => {
-          acquired = true;
-          wait.done(); // once granted, the lock is not given back on abort
-          return task();
-        });
-      } catch (error) {
-        if (acquired) throw error;
-        throw signal?.aborted ? abortError() : lockTimeoutError();
-      } finally {
-        wait.done();
-      }
-    },
-    close() {},
-  };
-}
+export type LockOption = 'auto' | 'web-locks' | 'broadcast' | LockFactory;
 
-/** A mutex for one tab alone (no BroadcastChannel): tasks run one after another. */
-export function localLock(): RefreshLock {
-  let tail: Promise<unknown> = Promise.resolve();
+/**
+ * A lock whose implementation arrives later (a lazily loaded chunk): calls wait for it. The load
+ * starts at once, so that the lock hears the other tabs from the manager's first moments.
+ */
+function lazyLock(kind: RefreshLock['kind'], load: () => Promise<RefreshLock>): RefreshLock {
+  let closed = false;
+  let ready: RefreshLock | undefined;
+  const loaded = load().then((lock) => {
+    ready = lock;
+    if (closed) lock.close();
+    return lock;
+  });
   return {
-    kind: 'local',
-    run(task, { timeoutMs, signal }) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(lockTimeoutError()), timeoutMs);
-      });
-      const work = Promise.race([tail, timeout]).then(() => {
-        clearTimeout(timer);
-        // A caller that left while waiting gives up its turn: its task never runs.
-        if (signal?.aborted) throw abortError();
-        return task();
-      });
-      // The next turn waits for this task itself, not for its caller, who may have left.
-      tail = work.catch(() => {});
-      return withSignal(work, signal);
+    kind,
+    run: (task, options) =>
+      ready ? ready.run(task, options) : loaded.then((lock) => lock.run(task, options)),
+    close() {
+      closed = true;
+      // At once when loaded: a page going away must say `release` before its channel closes.
+      ready?.close();
     },
-    close() {},
   };
 }
 
@@ -81,7 +47,11 @@ export function createLock(
   channel: TabChannel | undefined,
   name: string,
 ): RefreshLock {
+  if (typeof option === 'function') return option({ channel, name });
   const locks = globalThis.navigator?.locks;
   if (option !== 'broadcast' && locks) return webLock(`${name}:refresh`, locks);
-  return channel ? broadcastLock(channel) : localLock();
+  if (!channel) return localLock();
+  return lazyLock('broadcast', () =>
+    import('./broadcastLock.js').then(({ broadcastLock }) => broadcastLock(channel)),
+  );
 }

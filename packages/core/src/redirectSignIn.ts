@@ -1,5 +1,6 @@
 import { BatonError } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';
+import { misuse } from './options.js';
 import { codeChallenge, randomString } from './pkce.js';
 import type { Dialect, TokenGrant } from './types.js';
 import { defined } from './util.js';
@@ -48,7 +49,8 @@ const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${sta
  * Starts a redirect sign-in (RFC 6749 §4.1 authorization code, RFC 7636 PKCE `S256`): returns
  * the authorization URL to navigate to, and keeps the code verifier, the redirect URI, the nonce
  * and the app's state in `storage` (default `sessionStorage`, never anything longer-lived) under
- * `baton:<channel>:pkce:<state>`.
+ * `baton:<channel>:pkce:<state>`. Throws a `TypeError` when the dialect has no `authorizeUrl` or
+ * `clientId`.
  */
 export async function createAuthorizeRequest(
   dialect: Dialect,
@@ -57,7 +59,9 @@ export async function createAuthorizeRequest(
 ): Promise<{ url: string }> {
   const { authorizeUrl, clientId, oidc } = dialect;
   if (!authorizeUrl || !clientId)
-    throw new BatonError('invalid_request', `${dialect.name}: no authorizeUrl or clientId`);
+    throw misuse(
+      `set authorizeUrl and clientId on the ${dialect.name} dialect to sign in by redirect`,
+    );
   const { redirectUri } = options;
   const verifier = randomString();
   const state = randomString();

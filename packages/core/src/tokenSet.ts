@@ -1,6 +1,6 @@
 import { invalid } from './dialect.js';
 import { decodeJwtClaims } from './jwt.js';
-import type { TokenGrantResult, TokenSet } from './types.js';
+import type { Dialect, TokenGrantResult, TokenSet } from './types.js';
 import { defined, isRecord } from './util.js';
 
 /** When and how a token response was obtained. */
@@ -86,4 +86,37 @@ export function isTokenSet(value: unknown): value is TokenSet {
     optional(t.refreshExpiresAt, 'number') &&
     (t.claims === undefined || isRecord(t.claims))
   );
+}
+
+/** What `setTokens` takes: a TokenSet-like object, or a raw token response of the dialect. */
+export type TokenInput =
+  | {
+      readonly accessToken: string;
+      readonly refreshToken?: string;
+      readonly expiresAt: number;
+      readonly tokenType?: string;
+      readonly scope?: string;
+      readonly idToken?: string;
+    }
+  | Readonly<Record<string, unknown>>;
+
+/** Reads what the app hands to `setTokens` into a TokenSet of `generation`. */
+export function fromTokenInput(input: TokenInput, dialect: Dialect, generation: number): TokenSet {
+  const now = Date.now();
+  let result: TokenGrantResult;
+  if (typeof input.accessToken === 'string' && typeof input.expiresAt === 'number') {
+    const set = input as Extract<TokenInput, { accessToken: string }>;
+    result = {
+      accessToken: set.accessToken,
+      expiresIn: set.expiresAt - now,
+      tokenType: set.tokenType ?? 'Bearer',
+      ...defined({ refreshToken: set.refreshToken, scope: set.scope, idToken: set.idToken }),
+    };
+  } else
+    result = dialect.parseTokenResponse({
+      status: 200,
+      headers: new Headers(),
+      body: JSON.stringify(input),
+    });
+  return createTokenSet(result, { sentAt: now, generation });
 }

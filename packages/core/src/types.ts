@@ -127,3 +127,36 @@ export interface Snapshot {
   /** The last refresh error, while it matters (transient while retrying, or terminal). */
   readonly error: BatonError | undefined;
 }
+
+/** How long to wait for a lock, and the caller's signal. Every wait is bounded. */
+export interface LockRunOptions {
+  /** Give up waiting after this long (`lock_timeout`). */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * The cross-tab refresh lock: one small interface, with Web Locks, the BroadcastChannel lock
+ * (`@baton/core/broadcast-lock`) and a one-tab mutex behind it.
+ */
+export interface RefreshLock {
+  readonly kind: 'web-locks' | 'broadcast' | 'local';
+  /** Runs `task` while holding the lock; the lock is released when it settles. */
+  run<T>(task: () => Promise<T>, options: LockRunOptions): Promise<T>;
+  close(): void;
+}
+
+/**
+ * Where a session survives a reload: `webStorage()` from `@baton/core/storage`, or your own.
+ * What it loads is untrusted: the manager checks its shape, and clears it when it is not a session.
+ */
+export interface SessionStore {
+  /** Names the stored session in the `storage-corrupt` event. */
+  readonly key: string;
+  load(): unknown;
+  save(tokens: TokenSet): void;
+  clear(): void;
+}
+
+/** Makes the store for a manager, given the app's name (its channel name, else `session`). */
+export type SessionStoreFactory = (name: string) => SessionStore;

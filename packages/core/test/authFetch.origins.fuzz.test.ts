@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthFetch, createTokenManager, dialects, type TokenManager } from '../src/index.js';
+import { createAuthFetch } from '../src/authFetch.js';
+import { dialects } from '../src/dialects/index.js';
+import { createTokenManager, type TokenManager } from '../src/index.js';
 
 /**
  * Property: random URLs never get the bearer token outside the exact allowed origins (scheme,

@@ -2,14 +2,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type MockServer, startMockServer } from '@baton/mock-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAuthFetch } from '../src/authFetch.js';
+import { dialects } from '../src/dialects/index.js';
 import {
   BatonError,
-  createAuthFetch,
   createTokenManager,
-  dialects,
   type TokenManager,
   type TokenManagerOptions,
 } from '../src/index.js';
+import { signInWithPassword } from '../src/password.js';
 
 const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
 const ALICE = { username: 'alice', password: 'alice-password' };
@@ -77,7 +78,7 @@ function manager(options: Partial<TokenManagerOptions> = {}): TokenManager {
 
 async function signedIn(options: Partial<TokenManagerOptions> = {}): Promise<TokenManager> {
   const m = manager(options);
-  await m.signIn(ALICE);
+  await signInWithPassword(m, ALICE);
   return m;
 }
 
@@ -239,7 +240,7 @@ describe('which requests get the token', () => {
       },
     });
     managers.push(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const { calls, fetch } = recordingFetch();
     const authFetch = createAuthFetch(m, { fetch });
     await authFetch('https://app.example.com/oauth2/token');
@@ -446,7 +447,7 @@ describe('AbortSignal', () => {
       body: await res.text(),
     });
     const refreshToken = result.refreshToken ?? '';
-    const m = manager({ minRefreshIntervalSeconds: 0 });
+    const m = manager({ minRefreshIntervalMs: 0 });
     mock.faults({ route: 'token', latencyMs: 10_000 });
     m.setTokens({ accessToken: 'expired-token-value', refreshToken, expiresAt: Date.now() - 1 });
     const { calls, fetch: recorder } = recordingFetch();

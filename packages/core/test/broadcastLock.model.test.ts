@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { broadcastLock } from '../src/broadcastLock.js';
 import { isBatonError } from '../src/errors.js';
-import type { RefreshLock } from '../src/lock.js';
 import type { ReceivedMessage, TabChannel, TabMessage } from '../src/tabChannel.js';
+import type { RefreshLock } from '../src/types.js';
 
 /**
  * The REAL broadcastLock, driven through a simulated channel under fake timers (Date included):

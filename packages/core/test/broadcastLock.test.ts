@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BroadcastLockOptions, broadcastLock } from '../src/broadcastLock.js';
 import { isBatonError } from '../src/errors.js';
-import type { RefreshLock } from '../src/lock.js';
 import {
   createTabChannel,
   MAX_COUNT,
   PROTOCOL_VERSION,
   type TabChannel,
 } from '../src/tabChannel.js';
+import type { RefreshLock } from '../src/types.js';
 import { sleep, until } from './support.js';
 
 /** The lock alone, between simulated tabs: real BroadcastChannels of one name in one process. */

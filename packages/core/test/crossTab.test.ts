@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
+import { signInWithPassword } from '../src/password.js';
 import { MAX_COUNT, PROTOCOL_VERSION } from '../src/tabChannel.js';
 import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
@@ -36,7 +37,7 @@ async function world(server: MockServerOptions = {}) {
     async signedIn(count: number, options: Partial<TokenManagerOptions> = {}) {
       const opened = Array.from({ length: count }, () => open(options));
       await Promise.all(opened.map((t) => t.ready));
-      await opened[0]!.signIn(ALICE);
+      await signInWithPassword(opened[0]!, ALICE);
       await until(
         () => opened.every((t) => t.getSnapshot().generation === 1),
         2000,
@@ -125,7 +126,7 @@ describe.concurrent('steady state: many tabs, short tokens, callers at random mo
     async (count, { expect }) => {
       const w = await world({ accessTtl: TTL });
       try {
-        const tabs = await w.signedIn(count, { refreshSkewSeconds: 0.5 });
+        const tabs = await w.signedIn(count, { refreshSkewMs: 500 });
         const start = Date.now();
         const end = start + LIFETIMES * LIFETIME * 1000;
         let calls = 0;
@@ -243,7 +244,7 @@ describe('a lock holder that dies mid-refresh', () => {
       const b = w.open();
       const c = w.open();
       await Promise.all([a.ready, b.ready, c.ready]);
-      await a.signIn(ALICE);
+      await signInWithPassword(a, ALICE);
       await until(() => generations([a, b, c]).every((g) => g === 1), 2000, 'session');
       w.mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 10_000 });
       void outcome(a.refresh());
@@ -280,7 +281,7 @@ describe('a hanging token endpoint', () => {
   it('does not deadlock: the holder times out, the others stop waiting, and the next refresh works', async () => {
     const w = await world();
     try {
-      const options = { requestTimeoutSeconds: 1, retry: { baseDelayMs: 300, maxDelayMs: 600 } };
+      const options = { requestTimeoutMs: 1000, retry: { baseDelayMs: 300, maxDelayMs: 600 } };
       const [a, b, c] = await w.signedIn(3, options);
       w.mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 8000 });
       const started = performance.now();
@@ -314,14 +315,14 @@ describe('a hanging token endpoint', () => {
       const hung: typeof fetch = () => new Promise<Response>(() => {});
       // No automatic retry for a (it would hang again), and b's wait for the lock is short: a
       // lock a kept after its timeout would show as lock_timeout.
-      const b = w.open({ lockTimeoutSeconds: 2, retry: { maxDelayMs: 300 } });
+      const b = w.open({ lockTimeoutMs: 2000, retry: { maxDelayMs: 300 } });
       const a = w.open({
-        requestTimeoutSeconds: 1,
+        requestTimeoutMs: 1000,
         retry: { attempts: 0, maxDelayMs: 300 },
         fetch: hung,
       });
       await Promise.all([a.ready, b.ready]);
-      await b.signIn(ALICE);
+      await signInWithPassword(b, ALICE);
       await until(() => a.getSnapshot().generation === 1, 2000, 'a has the session');
       const started = performance.now();
       expect(await outcome(a.refresh())).toBe('timeout');
@@ -548,7 +549,7 @@ describe('invalid_grant', () => {
       expect(b.lockKind).toBe('web-locks');
       expect(a.lockKind).toBe('broadcast');
       await Promise.all([a.ready, b.ready]);
-      await a.signIn(ALICE);
+      await signInWithPassword(a, ALICE);
       await until(() => b.getSnapshot().generation === 1, 2000, 'b has the session');
       const [fromA, fromB] = await Promise.all([a.refresh(), b.refresh()]);
       expect(grants).toEqual(['b']);
@@ -587,7 +588,7 @@ describe('late answers and junk', () => {
       const b = w.open();
       const c = w.open();
       await Promise.all([a.ready, b.ready, c.ready]);
-      await a.signIn(ALICE);
+      await signInWithPassword(a, ALICE);
       await until(() => generations([a, b, c]).every((g) => g === 1), 2000, 'session');
       w.mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 800 });
       const aRefresh = outcome(a.refresh());

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  type BatonEvent,
-  createAuthFetch,
-  type StorageAdapter,
-  type TokenManager,
-  type TokenManagerOptions,
-} from '../src/index.js';
+import { createAuthFetch } from '../src/authFetch.js';
+import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
+import { signInWithPassword } from '../src/password.js';
+import { type StorageAdapter, webStorage } from '../src/webStorage.js';
 import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
 /**
@@ -49,7 +46,7 @@ async function world(server: MockServerOptions = {}): Promise<World> {
     async signedIn(count, options = {}) {
       const opened = Array.from({ length: count }, () => w.open(options));
       await Promise.all(opened.map((t) => t.ready));
-      await opened[0]!.signIn(ALICE);
+      await signInWithPassword(opened[0]!, ALICE);
       await until(() => opened.every((t) => t.getSnapshot().generation === 1), 2000, 'session');
       return opened;
     },
@@ -285,7 +282,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
   it('expired at the provider, found by the proactive timer: one request, every tab out', async () => {
     // The CIAM route answers expires_in = ACCESS_TTL - 1: 2 s tokens, refreshed a third early.
     const w = await world({ accessTtl: 3, refreshTtl: 1 });
-    const tabs = await w.signedIn(3, { refreshSkewSeconds: 1 });
+    const tabs = await w.signedIn(3, { refreshSkewMs: 1000 });
     const before = w.mock.stats();
     await until(() => all(tabs, 'signed-out'), 4000, 'signed out by the timer');
     await sleep(1500); // past the expiry of the dead tokens: nobody tries again
@@ -445,22 +442,31 @@ describe('row 16: stale or corrupt storage', () => {
   it('a stored session the provider no longer knows: one request, one clean sign-out, storage wiped, no retry on the next load', async () => {
     const w = await world();
     const storage = mapStorage();
-    const first = w.open({ channel: false, storage, persistRefreshToken: true });
-    await first.signIn(ALICE);
+    const first = w.open({
+      channel: false,
+      storage: webStorage(storage, { persistRefreshToken: true }),
+    });
+    await signInWithPassword(first, ALICE);
     first.destroy();
     const key = [...storage.data.keys()][0]!;
     const stored = JSON.parse(storage.data.get(key)!) as Record<string, unknown>;
     expect(stored.refreshToken).toEqual(expect.any(String));
     storage.data.set(key, JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
     w.mock.reset(); // the provider forgot every session (a restart, a revocation)
-    const second = w.open({ channel: false, storage, persistRefreshToken: true });
+    const second = w.open({
+      channel: false,
+      storage: webStorage(storage, { persistRefreshToken: true }),
+    });
     await second.ready;
     await until(() => second.getSnapshot().status === 'signed-out', 2000, 'signed out');
     expect(second.getSnapshot().error?.code).toBe('invalid_grant');
     expect(w.count(second, 'signed-out')).toBe(1);
     expect(storage.data.size).toBe(0);
     // The next page load finds nothing: no second attempt with the dead token.
-    const third = w.open({ channel: false, storage, persistRefreshToken: true });
+    const third = w.open({
+      channel: false,
+      storage: webStorage(storage, { persistRefreshToken: true }),
+    });
     await third.ready;
     await sleep(200);
     expect(third.getSnapshot().status).toBe('signed-out');
@@ -483,7 +489,7 @@ describe('row 16: stale or corrupt storage', () => {
       const [a, b] = await w.signedIn(2);
       // An earlier page load persisted the session at generation 1, refresh token included.
       const storage = mapStorage();
-      const writer = w.open({ storage, persistRefreshToken: true });
+      const writer = w.open({ storage: webStorage(storage, { persistRefreshToken: true }) });
       await until(() => writer.getSnapshot().generation === 1, 1000, 'writer has it');
       writer.destroy();
       const key = `baton:${w.channel}`;
@@ -497,7 +503,7 @@ describe('row 16: stale or corrupt storage', () => {
       storage.data.set(key, JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
       const before = w.mock.stats();
       const { tab: fresh, channel } = withChannel(() =>
-        w.open({ storage, persistRefreshToken: true, lock }),
+        w.open({ storage: webStorage(storage, { persistRefreshToken: true }), lock }),
       );
       // Messages reach the new tab 150 ms late (a busy renderer), later than the double-check
       // under the lock waits (100 ms): its stale tokens are due at once, and only waiting for the
@@ -531,7 +537,7 @@ describe('row 10: 429 with Retry-After across 20 tabs', () => {
     const tabs = await w.signedIn(20, {
       fetch: rec.fetch,
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 800 },
-      minRefreshIntervalSeconds: 0,
+      minRefreshIntervalMs: 0,
     });
     const RETRY_AFTER = 2;
     w.mock.faults({

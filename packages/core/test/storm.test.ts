@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenManager } from '../src/index.js';
+import { signInWithPassword } from '../src/password.js';
 import { ALICE, ciamManager, mockServer, sleep, until } from './support.js';
 
 const mock = mockServer({ accessTtl: 2 });
@@ -13,12 +14,12 @@ it('20 tabs facing a failing endpoint retry together, not 20 times over', async 
       channel,
       lock: 'broadcast',
       retry: { attempts: 3, baseDelayMs: 400, maxDelayMs: 800 },
-      minRefreshIntervalSeconds: 0,
+      minRefreshIntervalMs: 0,
     }),
   );
   try {
     await Promise.all(tabs.map((t) => t.ready));
-    await tabs[0]!.signIn(ALICE);
+    await signInWithPassword(tabs[0]!, ALICE);
     await until(() => tabs.every((t) => t.getSnapshot().generation === 1), 2000, 'hand-out');
     const before = mock.server.stats().tokenRequests;
     mock.server.faults({ route: 'token', status: 503, count: 1000 });
@@ -36,7 +37,7 @@ it('20 tabs facing a failing endpoint retry together, not 20 times over', async 
     expect(tabs.every((t) => t.getSnapshot().status !== 'signed-out')).toBe(true);
     // The endpoint recovers: the session does too, everywhere, with one refresh.
     mock.server.reset();
-    await tabs[0]!.signIn(ALICE);
+    await signInWithPassword(tabs[0]!, ALICE);
     await until(() => tabs.every((t) => t.getSnapshot().status === 'valid'), 3000, 'recovery');
   } finally {
     for (const t of tabs) t.destroy();

@@ -1,10 +1,6 @@
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
-import {
-  createTokenManager,
-  dialects,
-  type TokenManager,
-  type TokenManagerOptions,
-} from '../src/index.js';
+import { dialects } from '../src/dialects/index.js';
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../src/index.js';
 
 export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
 export const ALICE = { username: 'alice', password: 'alice-password' };

@@ -1,11 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  BatonError,
-  type BatonEvent,
-  dialects,
-  type StorageAdapter,
-  type TokenManager,
-} from '../src/index.js';
+import { dialects } from '../src/dialects/index.js';
+import { BatonError, type BatonEvent, type TokenManager } from '../src/index.js';
+import { signInWithPassword } from '../src/password.js';
+import { type StorageAdapter, webStorage } from '../src/webStorage.js';
 import { ALICE, CIAM, ciamManager, mockServer, until } from './support.js';
 
 const mock = mockServer({ accessTtl: 300 });
@@ -65,7 +62,7 @@ describe('sign-in and snapshot', () => {
     const events = recordEvents(m);
     let notified = 0;
     m.subscribe(() => notified++);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const snap = m.getSnapshot();
     expect(snap.status).toBe('valid');
     expect(snap.generation).toBe(1);
@@ -88,7 +85,7 @@ describe('sign-in and snapshot', () => {
 
   it('takes a raw token response of its dialect with setTokens', async () => {
     const a = manager();
-    await a.signIn(ALICE);
+    await signInWithPassword(a, ALICE);
     const b = manager();
     b.setTokens({
       access_token: a.getSnapshot().accessToken,
@@ -100,8 +97,8 @@ describe('sign-in and snapshot', () => {
   });
 
   it('refreshes tokens handed in already expired at once', async () => {
-    const a = manager({ persistRefreshToken: true, storage: mapStorage() });
-    await a.signIn(ALICE);
+    const a = manager({ storage: webStorage(mapStorage(), { persistRefreshToken: true }) });
+    await signInWithPassword(a, ALICE);
     const stored = JSON.parse(lastStored!);
     const b = manager();
     b.setTokens({ ...stored, expiresAt: Date.now() - 1000 });
@@ -130,7 +127,7 @@ describe('refresh', () => {
       }),
     });
     managers.push(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const first = m.getSnapshot().accessToken;
     const fresh = await m.refresh();
     expect(fresh).not.toBe(first);
@@ -141,7 +138,7 @@ describe('refresh', () => {
   it('shares one refresh among 1000 concurrent callers', async () => {
     fakeClock();
     const m = manager();
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     vi.setSystemTime(Date.now() + 301_000);
     expect(m.getSnapshot().status).toBe('valid'); // not re-evaluated until something looks
     const tokens = await Promise.all(Array.from({ length: 1000 }, () => m.getAccessToken()));
@@ -152,9 +149,9 @@ describe('refresh', () => {
 
   it('refreshes proactively at the skew before expiry', async () => {
     fakeClock();
-    const m = manager({ refreshSkewSeconds: 30 });
+    const m = manager({ refreshSkewMs: 30_000 });
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const expiresAt = m.getSnapshot().expiresAt!;
     await vi.advanceTimersByTimeAsync(expiresAt - Date.now() - 34_000);
     expect(stats().refreshes).toBe(0);
@@ -170,9 +167,9 @@ describe('refresh', () => {
     const server = await short.start();
     try {
       fakeClock();
-      const m = ciamManager(server, { refreshSkewSeconds: 60, minRefreshIntervalSeconds: 2 });
+      const m = ciamManager(server, { refreshSkewMs: 60_000, minRefreshIntervalMs: 2000 });
       managers.push(m);
-      await m.signIn(ALICE);
+      await signInWithPassword(m, ALICE);
       for (let i = 0; i < 100; i++) await m.getAccessToken();
       // 10 s of fake time in steps, letting each refresh's real HTTP round trip finish.
       for (let step = 0; step < 100; step++) {
@@ -191,7 +188,7 @@ describe('refresh', () => {
     fakeClock();
     const m = manager({ retry: { baseDelayMs: 100, maxDelayMs: 1000 } });
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     mock.server.faults({ route: 'token', status: 503, count: 2, retryAfter: 3 });
     const t0 = Date.now();
     // The token is still valid: the caller gets it although the refresh failed.
@@ -214,7 +211,7 @@ describe('refresh', () => {
     fakeClock();
     const m = manager({ retry: { attempts: 2, baseDelayMs: 100, maxDelayMs: 200 } });
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     mock.server.faults({ route: 'token', status: 500, count: 50 });
     vi.setSystemTime(Date.now() + 301_000);
     await expect(m.getAccessToken()).rejects.toMatchObject({ code: 'server_error' });
@@ -232,7 +229,7 @@ describe('refresh', () => {
   it('signs out on a terminal error, once', async () => {
     const m = manager();
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     mock.server.reset(); // the provider forgot the session: its refresh token is dead
     await expect(m.refresh()).rejects.toMatchObject({ code: 'invalid_grant', terminal: true });
     expect(m.getSnapshot()).toMatchObject({ status: 'signed-out', accessToken: undefined });
@@ -243,7 +240,7 @@ describe('refresh', () => {
 
   it('does not let a refresh that ends after sign-out revive the session', async () => {
     const m = manager();
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     mock.server.faults({ route: 'token', latencyMs: 300, count: 1 });
     const pending = m.refresh();
     await until(() => m.getSnapshot().status === 'refreshing', 1000, 'refreshing');
@@ -252,7 +249,7 @@ describe('refresh', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(m.getSnapshot().status).toBe('signed-out');
     expect(m.getSnapshot().generation).toBe(2); // the sign-out's tombstone
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     expect(m.getSnapshot().generation).toBe(3); // generations only grow
   });
 
@@ -260,7 +257,7 @@ describe('refresh', () => {
     fakeClock();
     const m = manager();
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     // The wall clock jumps past expiry while the timer is still pending: it fires late.
     vi.setSystemTime(Date.now() + 3_600_000);
     // Step fake time, letting real HTTP finish, so the request timeout never fires by accident.
@@ -275,7 +272,7 @@ describe('refresh', () => {
 
   it('aborts a caller without cancelling the shared refresh', async () => {
     const m = manager();
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     mock.server.faults({ route: 'token', latencyMs: 200, count: 1 });
     const controller = new AbortController();
     const aborted = m.refresh({ signal: controller.signal });
@@ -288,7 +285,7 @@ describe('refresh', () => {
 
   it('returns the newer token when the stale one was already replaced', async () => {
     const m = manager();
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const stale = m.getSnapshot().accessToken!;
     await m.refresh();
     const token = await m.refresh({ staleAccessToken: stale });
@@ -299,8 +296,8 @@ describe('refresh', () => {
   it('refreshes when the token that replaced the stale one has expired as well', async () => {
     // A starved tab: its API call took longer than a whole lifetime of the token adopted meanwhile.
     fakeClock();
-    const m = manager({ minRefreshIntervalSeconds: 0 });
-    await m.signIn(ALICE);
+    const m = manager({ minRefreshIntervalMs: 0 });
+    await signInWithPassword(m, ALICE);
     const stale = m.getSnapshot().accessToken!;
     await m.refresh();
     const replaced = m.getSnapshot().accessToken!;
@@ -315,14 +312,14 @@ describe('refresh', () => {
 describe('storage', () => {
   it('keeps nothing by default and no refresh token unless asked', async () => {
     const storage = mapStorage();
-    const m = manager({ storage });
-    await m.signIn(ALICE);
+    const m = manager({ storage: webStorage(storage) });
+    await signInWithPassword(m, ALICE);
     const stored = JSON.parse(storage.data.get('baton:session')!);
     expect(stored.accessToken).toBe(m.getSnapshot().accessToken);
     expect(stored.refreshToken).toBeUndefined();
     const withRefresh = mapStorage();
-    const r = manager({ storage: withRefresh, persistRefreshToken: true });
-    await r.signIn(ALICE);
+    const r = manager({ storage: webStorage(withRefresh, { persistRefreshToken: true }) });
+    await signInWithPassword(r, ALICE);
     expect(JSON.parse(withRefresh.data.get('baton:session')!).refreshToken).toEqual(
       expect.any(String),
     );
@@ -330,12 +327,12 @@ describe('storage', () => {
 
   it('restores a stored session and refreshes it when expired', async () => {
     const storage = mapStorage();
-    const a = manager({ storage, persistRefreshToken: true });
-    await a.signIn(ALICE);
+    const a = manager({ storage: webStorage(storage, { persistRefreshToken: true }) });
+    await signInWithPassword(a, ALICE);
     a.destroy();
     const stored = JSON.parse(storage.data.get('baton:session')!);
     storage.data.set('baton:session', JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
-    const b = manager({ storage, persistRefreshToken: true });
+    const b = manager({ storage: webStorage(storage, { persistRefreshToken: true }) });
     const events = recordEvents(b);
     await b.ready;
     expect(events).toContainEqual({ type: 'tokens-adopted', generation: 1, from: 'storage' });
@@ -353,7 +350,7 @@ describe('storage', () => {
     ]) {
       const storage = mapStorage();
       storage.data.set('baton:session', junk);
-      const m = manager({ storage });
+      const m = manager({ storage: webStorage(storage) });
       const events = recordEvents(m);
       await m.ready;
       expect(m.getSnapshot().status).toBe('signed-out');
@@ -364,8 +361,8 @@ describe('storage', () => {
 
   it('clears storage on sign-out', async () => {
     const storage = mapStorage();
-    const m = manager({ storage });
-    await m.signIn(ALICE);
+    const m = manager({ storage: webStorage(storage) });
+    await signInWithPassword(m, ALICE);
     await m.signOut();
     expect(storage.data.size).toBe(0);
   });
@@ -375,7 +372,7 @@ describe('secrecy', () => {
   it('never puts a token into an event', async () => {
     const m = manager({ retry: { baseDelayMs: 10, maxDelayMs: 20 } });
     const events = recordEvents(m);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     const first = m.getSnapshot().accessToken!;
     await m.refresh();
     mock.server.faults({ route: 'token', status: 503, count: 1 });

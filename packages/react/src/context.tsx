@@ -1,4 +1,5 @@
-import type { AuthFetchOptions, Snapshot, TokenManager } from '@baton/core';
+import type { Snapshot, TokenManager } from '@baton/core';
+import type { AuthFetchOptions } from '@baton/core/auth-fetch';
 import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
 
 /** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */

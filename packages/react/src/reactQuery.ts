@@ -1,5 +1,6 @@
 // The `@baton/react/query` entry: apps without React Query never load it.
-import { type AuthFetch, isBatonError } from '@baton/core';
+import { isBatonError } from '@baton/core';
+import type { AuthFetch } from '@baton/core/auth-fetch';
 import { type QueryClient, type QueryFunction, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTokenManager } from './context.js';

@@ -1,4 +1,4 @@
-import { type AuthFetch, type AuthFetchOptions, createAuthFetch } from '@baton/core';
+import { type AuthFetch, type AuthFetchOptions, createAuthFetch } from '@baton/core/auth-fetch';
 import { useMemo } from 'react';
 import { useBaton } from './context.js';
 

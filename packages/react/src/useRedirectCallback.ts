@@ -1,4 +1,5 @@
 import type { BatonError, TokenManager } from '@baton/core';
+import { handleRedirectCallback } from '@baton/core/redirect';
 import { useEffect, useState } from 'react';
 import { useTokenManager } from './context.js';
 
@@ -10,17 +11,17 @@ export type RedirectCallbackState =
 
 // One exchange per manager (a page load handles one callback): StrictMode's double effects and
 // re-mounts share it. The exchange cleans the address bar at once, so the URL is no key.
-const exchanges = new WeakMap<TokenManager, ReturnType<TokenManager['handleRedirectCallback']>>();
+const exchanges = new WeakMap<TokenManager, ReturnType<typeof handleRedirectCallback>>();
 
 /**
- * On the redirect URI's page: exchanges the code once (`manager.handleRedirectCallback`) and
- * renders its outcome. The session then reaches every tab.
+ * On the redirect URI's page: exchanges the code once (`handleRedirectCallback(manager)` from
+ * `@baton/core/redirect`) and renders its outcome. The session then reaches every tab.
  */
 export function useRedirectCallback(): RedirectCallbackState {
   const manager = useTokenManager();
   const [result, setResult] = useState<RedirectCallbackState>({ status: 'pending' });
   useEffect(() => {
-    const exchange = exchanges.get(manager) ?? manager.handleRedirectCallback();
+    const exchange = exchanges.get(manager) ?? handleRedirectCallback(manager);
     exchanges.set(manager, exchange);
     let live = true;
     exchange.then(

@@ -1,4 +1,5 @@
 import type { TokenManager } from '@baton/core';
+import { signInWithPassword } from '@baton/core/password';
 import { act, render, renderHook, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { describe, expect, it, vi } from 'vitest';
@@ -59,7 +60,7 @@ describe('useAccessToken', () => {
     expect(text('status')).toBe('signed-out');
     expect(renders.at(-1)).toMatchObject({ accessToken: undefined, generation: 0 });
 
-    await act(() => manager.signIn(ALICE));
+    await act(() => signInWithPassword(manager, ALICE));
     expect(text('status')).toBe('valid');
     const signedIn = renders.at(-1);
     expect(signedIn?.accessToken).toBe(manager.getSnapshot().accessToken);
@@ -87,7 +88,7 @@ describe('useAccessToken', () => {
     const renders: AccessTokenState[] = [];
     render(<Status renders={renders} />, { wrapper: wrapper(tabB) });
 
-    await act(() => tabA.signIn(ALICE));
+    await act(() => signInWithPassword(tabA, ALICE));
     await until(() => text('status') === 'valid', 'tab B to adopt the session');
     expect(renders.at(-1)?.accessToken).toBe(tabA.getSnapshot().accessToken);
 
@@ -103,7 +104,7 @@ describe('useAccessToken', () => {
 
   it('does not render again when nothing changed, and keeps the same object', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     const renders: AccessTokenState[] = [];
     const events: string[] = [];
     manager.onEvent((event) => events.push(event.type));
@@ -136,7 +137,10 @@ describe('useAuth', () => {
     const manager = env.manager();
     const { result } = renderHook(useAuth, { wrapper: wrapper(manager) });
     expect(result.current).toMatchObject({ status: 'signed-out', claims: undefined });
-    await act(() => result.current.signIn(ALICE));
+    // Sign-in is the app's import, with the provider's manager: useAuth() carries no signIn.
+    expect(result.current).not.toHaveProperty('signIn');
+    const { result: provided } = renderHook(useTokenManager, { wrapper: wrapper(manager) });
+    await act(() => signInWithPassword(provided.current, ALICE));
     expect(result.current.status).toBe('valid');
     expect(result.current.claims).toMatchObject({ sub: 'alice', aud: 'TENANT_CLIENT_ID' });
     await act(() => result.current.signOut());
@@ -154,7 +158,7 @@ describe('useAuth', () => {
 describe('useAuthFetch', () => {
   it('calls the API with the provider’s options, and refreshes on a 401', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     const { result } = renderHook(useAuthFetch, {
       wrapper: wrapper(manager, { authFetchOptions: { allowedOrigins: [env.mock.url] } }),
     });
@@ -187,7 +191,7 @@ describe('useAuthFetch', () => {
 
   it('hook options override the provider’s, key by key', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     const seen: (string | null)[] = [];
     const recorder = async (input: RequestInfo | URL, init?: RequestInit) => {
       seen.push(new Request(input, init).headers.get('authorization'));

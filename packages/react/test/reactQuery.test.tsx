@@ -1,4 +1,5 @@
 import { BatonError, type TokenManager } from '@baton/core';
+import { signInWithPassword } from '@baton/core/password';
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { act, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
@@ -42,7 +43,7 @@ const shown = (id: string) => screen.queryByTestId(id)?.textContent;
 describe('authQueryFn', () => {
   it('fetches queryKey[0] through authFetch, refreshing on a 401', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     env.expireServerSide();
     const before = env.mock.stats();
     render(
@@ -130,7 +131,7 @@ describe('useClearQueriesOnSignOut', () => {
     const tabA = env.manager({ channel, syncTimeoutMs: 20 });
     const tabB = env.manager({ channel, syncTimeoutMs: 20 });
     await Promise.all([tabA.ready, tabB.ready]);
-    await tabB.signIn(ALICE);
+    await signInWithPassword(tabB, ALICE);
     await until(() => tabA.getSnapshot().status === 'valid', 'tab A to adopt the session');
     const client = new QueryClient();
     render(
@@ -153,7 +154,7 @@ describe('useClearQueriesOnSignOut', () => {
 
   it('takes an explicit client too, and stops listening on unmount', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     const client = new QueryClient();
     client.setQueryData(['a'], 1);
     const { unmount } = render(
@@ -163,7 +164,7 @@ describe('useClearQueriesOnSignOut', () => {
     );
     await act(() => manager.signOut());
     expect(client.getQueryData(['a'])).toBeUndefined();
-    await act(() => manager.signIn(ALICE));
+    await act(() => signInWithPassword(manager, ALICE));
     unmount();
     client.setQueryData(['b'], 2);
     await manager.signOut();

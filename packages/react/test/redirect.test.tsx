@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { dialects } from '@baton/core';
+import { ciam } from '@baton/core/dialects';
+import { signInWithRedirect } from '@baton/core/redirect';
 import { render, screen } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { expect, it, vi } from 'vitest';
@@ -49,14 +50,14 @@ it('signs in by redirect and exchanges the code once, even under StrictMode', as
   setUrl('http://localhost:3000/callback');
   const { url } = env.mock;
   const manager = env.manager({
-    dialect: dialects.ciam({
+    dialect: ciam({
       ...CIAM,
       tokenUrl: `${url}/oauth2/token`,
       authorizeUrl: `${url}/oauth2/authorize`,
     }),
   });
   const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
-  await manager.signInWithRedirect({ state: '/after' });
+  await signInWithRedirect(manager, { state: '/after' });
   const authorizeUrl = String(assign.mock.calls[0]?.[0]);
   assign.mockRestore();
   expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');

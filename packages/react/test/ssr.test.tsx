@@ -1,5 +1,6 @@
 // @vitest-environment node
-import { createTokenManager, dialects, type Snapshot } from '@baton/core';
+import { createTokenManager, type Snapshot } from '@baton/core';
+import { ciam } from '@baton/core/dialects';
 import { Suspense } from 'react';
 import { renderToString } from 'react-dom/server';
 import { expect, it } from 'vitest';
@@ -18,7 +19,7 @@ function Token() {
 // A manager as a server would make one: no window, no session.
 const manager = () =>
   createTokenManager({
-    dialect: dialects.ciam({ tokenUrl: 'https://id.example/oauth2/token', clientId: 'c' }),
+    dialect: ciam({ tokenUrl: 'https://id.example/oauth2/token', clientId: 'c' }),
     channel: false,
   });
 

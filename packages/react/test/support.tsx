@@ -1,9 +1,5 @@
-import {
-  createTokenManager,
-  dialects,
-  type TokenManager,
-  type TokenManagerOptions,
-} from '@baton/core';
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '@baton/core';
+import { ciam } from '@baton/core/dialects';
 import { type MockServer, startMockServer } from '@baton/mock-server';
 import { act, cleanup } from '@testing-library/react';
 import { Component, type ReactNode } from 'react';
@@ -28,7 +24,7 @@ export function setup() {
     cleanup();
     for (const m of managers.splice(0)) m.destroy();
   });
-  const dialect = () => dialects.ciam({ tokenUrl: `${state.mock.url}/oauth2/token`, ...CIAM });
+  const dialect = () => ciam({ tokenUrl: `${state.mock.url}/oauth2/token`, ...CIAM });
   return {
     get mock() {
       return state.mock;

@@ -1,4 +1,5 @@
 import type { TokenManager } from '@baton/core';
+import { signInWithPassword } from '@baton/core/password';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { Suspense } from 'react';
 import { describe, expect, it, vi } from 'vitest';
@@ -29,7 +30,7 @@ const shown = (id: string) => screen.queryByTestId(id)?.textContent;
 describe('useSuspenseAccessToken', () => {
   it('renders at once when a valid token is there', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     render(app(manager));
     expect(shown('token')).toBe(manager.getSnapshot().accessToken);
   });
@@ -38,7 +39,7 @@ describe('useSuspenseAccessToken', () => {
     const channel = channelName();
     const first = env.manager({ channel });
     await first.ready;
-    await first.signIn(ALICE);
+    await signInWithPassword(first, ALICE);
     const newTab = env.manager({ channel });
     render(app(newTab));
     expect(shown('fallback')).toBe('loading');
@@ -49,7 +50,7 @@ describe('useSuspenseAccessToken', () => {
 
   it('suspends while an expired token is refreshed, once, and renders the new one', async () => {
     const { refreshToken = '' } = await env.rawSignIn();
-    const manager = env.manager({ minRefreshIntervalSeconds: 0 });
+    const manager = env.manager({ minRefreshIntervalMs: 0 });
     env.mock.faults({ route: 'token', latencyMs: 200 });
     manager.setTokens({ accessToken: 'expired.token', refreshToken, expiresAt: Date.now() - 1 });
     const before = env.mock.stats().refreshes;
@@ -68,7 +69,7 @@ describe('useSuspenseAccessToken', () => {
 
   it('keeps showing a valid token while a refresh runs (no fallback flash)', async () => {
     const manager = env.manager();
-    await manager.signIn(ALICE);
+    await signInWithPassword(manager, ALICE);
     const renders: string[] = [];
     render(app(manager, renders));
     env.mock.faults({ route: 'token', latencyMs: 100 });
@@ -91,7 +92,7 @@ describe('useSuspenseAccessToken', () => {
 
   it('throws a terminal refresh error (invalid_grant) to the error boundary', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const manager = env.manager({ minRefreshIntervalSeconds: 0 });
+    const manager = env.manager({ minRefreshIntervalMs: 0 });
     const before = env.mock.stats().invalidGrant;
     manager.setTokens({ accessToken: 'a.b', refreshToken: 'revoked-long-ago', expiresAt: 0 });
     render(app(manager));
@@ -110,7 +111,7 @@ describe('useSuspenseAccessToken', () => {
   it('stays suspended through a transient failure and renders once the retry succeeds', async () => {
     const { refreshToken = '' } = await env.rawSignIn();
     const manager = env.manager({
-      minRefreshIntervalSeconds: 0,
+      minRefreshIntervalMs: 0,
       retry: { baseDelayMs: 50, maxDelayMs: 100 },
     });
     env.mock.faults({ route: 'token', status: 503, count: 2 });

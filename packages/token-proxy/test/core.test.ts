@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import { createTokenManager, type Dialect, dialects, type TokenManager } from '@baton/core';
+import { createTokenManager, type Dialect, type TokenManager } from '@baton/core';
+import { dialects } from '@baton/core/dialects';
+import { signInWithPassword } from '@baton/core/password';
 import {
   DEMO_CLIENTS,
   DIALECTS,
@@ -69,7 +71,7 @@ function manager(dialect: Dialect, sent: Sent[]): TokenManager {
     dialect,
     channel: false,
     fetch: browserFetch(sent),
-    minRefreshIntervalSeconds: 0,
+    minRefreshIntervalMs: 0,
   });
   managers.push(m);
   return m;
@@ -89,7 +91,7 @@ describe("the core's dialects through the mock server's /proxy/<dialect>, with n
       const sent: Sent[] = [];
       const m = manager(browserDialect(dialect, `${server.url}/proxy/${dialect}`), sent);
 
-      await m.signIn(ALICE);
+      await signInWithPassword(m, ALICE);
       expect(m.getSnapshot()).toMatchObject({ status: 'valid', generation: 1 });
       const firstAccess = m.getSnapshot().accessToken;
       await m.refresh();
@@ -146,7 +148,7 @@ describe("the core's dialects through the mock server's /proxy/<dialect>, with n
   it('keeps the session through a provider outage: the 503 and its Retry-After come through', async () => {
     const sent: Sent[] = [];
     const m = manager(browserDialect('ciam', `${server.url}/proxy/ciam`), sent);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     server.faults({ route: 'token', grant: 'refresh_token', status: 503, retryAfter: 1 });
     await expect(m.refresh()).rejects.toMatchObject({
       code: 'rate_limited',
@@ -163,7 +165,7 @@ describe("the core's dialects through the mock server's /proxy/<dialect>, with n
 
   it('turns a lost answer into a transient 502: the session survives', async () => {
     const m = manager(browserDialect('chatroom', `${server.url}/proxy/chatroom`), []);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     // The provider commits the rotation, then drops the connection: the proxy sees no answer.
     server.faults({ route: 'token', grant: 'refresh_token', dropAfterCommit: true });
     await expect(m.refresh()).rejects.toMatchObject({ code: 'server_error', terminal: false });
@@ -192,12 +194,14 @@ describe('a proxy of your own in front of a provider', () => {
 
   it('lets the eiam dialect work with no secret, where the provider alone refuses it', async () => {
     const direct = manager(browserDialect('eiam', `${server.url}/auth/oauth2/token`), []);
-    await expect(direct.signIn(ALICE)).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(signInWithPassword(direct, ALICE)).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     expect(server.stats().byDialect.eiam.invalidClient).toBe(1);
 
     const sent: Sent[] = [];
     const m = manager(browserDialect('eiam', proxyUrl), sent);
-    await m.signIn(ALICE);
+    await signInWithPassword(m, ALICE);
     await m.refresh();
     expect(m.getSnapshot()).toMatchObject({ status: 'valid', generation: 2 });
     expect(server.stats().byDialect.eiam).toMatchObject({ signIns: 1, refreshes: 1 });

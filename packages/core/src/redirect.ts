@@ -1,0 +1,59 @@
+import {
+  checkNonce,
+  cleanCallbackUrl,
+  createAuthorizeRequest,
+  parseRedirectCallback,
+  type RedirectCallback,
+} from './redirectSignIn.js';
+import type { TokenManager } from './tokenManager.js';
+
+export interface SignInWithRedirectOptions {
+  /** Where the provider sends the user back (default: this page, origin + path). */
+  readonly redirectUri?: string;
+  /** Default: the dialect's scope, else `openid` for an OpenID Connect dialect. */
+  readonly scope?: string;
+  /** App data (e.g. the page to return to), handed back by {@link handleRedirectCallback}. */
+  readonly state?: string;
+  /** More parameters (`prompt`, `login_hint`…); they never replace Baton's own. */
+  readonly extraParams?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Signs in by redirect (RFC 6749 §4.1 authorization code with RFC 7636 PKCE, the recommended way
+ * for a browser app): leaves for the provider's login page. Throws a `TypeError`, without
+ * leaving, when the dialect has no `authorizeUrl` or `clientId`.
+ */
+export async function signInWithRedirect(
+  manager: TokenManager,
+  { redirectUri = location.origin + location.pathname, ...rest }: SignInWithRedirectOptions = {},
+): Promise<void> {
+  const { url } = await createAuthorizeRequest(manager.dialect, {
+    ...rest,
+    redirectUri,
+    channel: manager.channelName,
+  });
+  location.assign(url);
+}
+
+/**
+ * On the redirect URI's page: exchanges the code (once: a reload cannot resend it), checks the
+ * id token's nonce (OpenID Connect Core §3.1.3.7), starts the session in every tab and cleans
+ * the address bar. Resolves to the app state given to {@link signInWithRedirect}.
+ *
+ * Rejects with a `BatonError`: `invalid_state` (no sign-in of this tab: forged, reloaded or
+ * expired), `access_denied` (the provider said no), `invalid_nonce`, or the token endpoint's.
+ */
+export async function handleRedirectCallback(
+  manager: TokenManager,
+  url: string = location.href,
+): Promise<{ state?: string | undefined }> {
+  let callback: RedirectCallback;
+  try {
+    callback = parseRedirectCallback(url, sessionStorage, manager.channelName);
+  } finally {
+    cleanCallbackUrl();
+  }
+  const { nonce, state, ...grant } = callback;
+  await manager.signInWithGrant(grant, { verify: (result) => checkNonce(result.idToken, nonce) });
+  return { state };
+}
