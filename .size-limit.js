@@ -39,14 +39,14 @@ const core = (name, limit) => ({
 
 export default [
   {
-    ...core('@baton/core: { createTokenManager } + ciam', '8.8 kB'),
+    ...core('@baton/core: { createTokenManager } + ciam', '8.65 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
     },
   },
   {
-    ...core('@baton/core: the same + redirect sign-in', '9.7 kB'),
+    ...core('@baton/core: the same + redirect sign-in', '9.55 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
@@ -76,13 +76,13 @@ export default [
     import: { 'packages/react/dist/index.js': '*' },
     ignore: ['react', '@baton/core'],
     gzip: true,
-    limit: '1.02 kB',
+    limit: '1.0 kB',
   },
   {
     name: '@baton/react/query (without react, the core and React Query)',
     import: { 'packages/react/dist/query.js': '*' },
     ignore: ['react', '@baton/core', '@tanstack/react-query'],
     gzip: true,
-    limit: '700 B',
+    limit: '620 B',
   },
 ];

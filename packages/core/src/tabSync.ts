@@ -1,4 +1,4 @@
-import { ErrorCode, isTerminalCode } from './errors.js';
+import type { ErrorCode } from './errors.js';
 import type { SessionState } from './sessionState.js';
 import type { TabChannel } from './tabChannel.js';
 import type { TokenSet } from './types.js';
@@ -16,7 +16,17 @@ export interface TabNews {
   backoff(generation: number, retryInMs: number, code: ErrorCode): void;
 }
 
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+/** The codes a failed refresh may leave its backoff under: the transient ones (see errors.ts). */
+const TRANSIENT_CODES = new Set<string>([
+  'invalid_response',
+  'network',
+  'timeout',
+  'server_error',
+  'rate_limited',
+  'aborted',
+  'lock_timeout',
+  'invalid_token',
+] satisfies ErrorCode[]);
 
 /**
  * The session's side of the cross-tab protocol (the lock has its own): tells the other tabs of
@@ -33,13 +43,8 @@ export function createTabSync(
     if (message.type === 'tokens') news.tokens(message.tokens);
     else if (message.type === 'signed-out') news.signedOut(message.generation);
     else if (message.type === 'backoff') {
-      const { code } = message;
-      const known = KNOWN_CODES.has(code) && !isTerminalCode(code as ErrorCode);
-      news.backoff(
-        message.generation,
-        message.retryInMs,
-        known ? (code as ErrorCode) : 'server_error',
-      );
+      const code = TRANSIENT_CODES.has(message.code) ? (message.code as ErrorCode) : 'server_error';
+      news.backoff(message.generation, message.retryInMs, code);
     } else if (message.type === 'query' && message.generation < state.generation) {
       const { tokens, generation } = state;
       channel.post(tokens ? { type: 'tokens', tokens } : { type: 'signed-out', generation });

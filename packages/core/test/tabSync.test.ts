@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../src/errors.js';
+import { ErrorCode, isTerminalCode } from '../src/errors.js';
 import { createSessionState } from '../src/sessionState.js';
 import { createTabChannel, type ReceivedMessage, type TabChannel } from '../src/tabChannel.js';
 import { createTabSync } from '../src/tabSync.js';
@@ -133,5 +133,18 @@ describe('createTabSync', () => {
       [6, 10, 'server_error'],
       [6, 10, 'server_error'],
     ]);
+  });
+
+  it('passes every transient code of errors.ts on as it is, and no terminal one', async () => {
+    const name = app();
+    const a = tab(name);
+    const b = tab(name);
+    open.push(a.channel, b.channel);
+    const codes = Object.values(ErrorCode);
+    for (const code of codes) a.sync.backoff(1, 10, code);
+    await until(() => b.heard.backoff.length === codes.length, 5000, 'every backoff');
+    expect(b.heard.backoff.map(([, , code]) => code)).toEqual(
+      codes.map((code) => (isTerminalCode(code) ? 'server_error' : code)),
+    );
   });
 });

@@ -3,14 +3,14 @@ import type { AuthFetchOptions } from '@baton/core/auth-fetch';
 import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
 
 /** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */
-const SIGNED_OUT: Snapshot = Object.freeze({
+const SIGNED_OUT: Snapshot = {
   status: 'signed-out',
   accessToken: undefined,
   expiresAt: undefined,
   generation: 0,
   claims: undefined,
   error: undefined,
-});
+};
 
 /** @internal What the hooks share: the manager and its store, bound once per provider. */
 export interface Baton {
@@ -54,7 +54,7 @@ export function BatonProvider(props: BatonProviderProps): ReactNode {
 /** @internal The provider's value; throws a clear error outside of one. */
 export function useBaton(): Baton {
   const baton = useContext(BatonContext);
-  if (!baton) throw new Error('Baton: this hook needs a <BatonProvider manager> above it');
+  if (!baton) throw new Error('Baton: no <BatonProvider> above this hook');
   return baton;
 }
 
