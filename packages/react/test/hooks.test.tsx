@@ -46,7 +46,7 @@ describe('outside a provider', () => {
       useTokenManager,
     ];
     for (const hook of hooks) {
-      expect(() => renderHook(hook)).toThrow(/needs a <BatonProvider manager/);
+      expect(() => renderHook(hook)).toThrow(/no <BatonProvider> above this hook/);
     }
     vi.restoreAllMocks();
   });
