@@ -1,11 +1,12 @@
 /** Renders the results as markdown: bench/RESULTS.md, and the table printed at the end of a run. */
 import type { BurstResults } from './burst.js';
+import type { CoreDefaults } from './coreDefaults.js';
 import type { LockResults } from './lock.js';
 import type { OverheadResults } from './overhead.js';
 import type { PropagationResults, Spread } from './propagation.js';
-import type { RefreshResults } from './refreshes.js';
+import type { RefreshResults, RefreshRun } from './refreshes.js';
 import type { SizeResults } from './size.js';
-import type { Summary } from './stats.js';
+import { fmtMs, type Summary } from './stats.js';
 
 export interface Results {
   readonly meta: {
@@ -20,6 +21,8 @@ export interface Results {
     /** 1-minute load average at the start and the end: other work on the machine. */
     readonly loadAverage?: { readonly start: number; readonly end: number };
     readonly benchSeconds: Record<string, number>;
+    /** The core's default timings in the code measured (read from its source at the start). */
+    readonly coreDefaults?: CoreDefaults;
   };
   size?: SizeResults;
   refreshes?: RefreshResults;
@@ -36,6 +39,17 @@ const med = (s: Summary, f = f1) => (s.n === 0 ? 'n/a' : `${f(s.median)} (p95 ${
 /** `12.3 (11.0–15.0)`. */
 const range = (s: Summary, f = f1) =>
   s.n === 0 ? 'n/a' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+/** `+104.4 ms`: the difference of two medians. */
+const over = (s: Summary, base: Summary) =>
+  s.n === 0 || base.n === 0
+    ? 'n/a'
+    : `${s.median >= base.median ? '+' : '−'}${f1(Math.abs(s.median - base.median))} ms`;
+/** `` (150 ms)``, or nothing when the value is unknown. */
+const inMs = (v: number | undefined) => (v === undefined ? '' : ` (${v} ms)`);
+/** `, 150 ms`, or nothing when the value is unknown. */
+const commaMs = (v: number | undefined) => (v === undefined ? '' : `, ${v} ms`);
+/** `2 × `, or `a multiple of ` when unknown. */
+const times = (v: number | undefined) => (v === undefined ? 'a multiple of ' : `${v} × `);
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
 const kb = (n: number) => `${(n / 1000).toFixed(2)} kB`;
 
@@ -80,10 +94,11 @@ function sizeSection(r: SizeResults): string {
   ].join('\n');
 }
 
-function refreshSection(r: RefreshResults): string {
+function refreshSection(r: RefreshResults, meta: Results['meta']): string {
   const window = r.runs[0]?.windowSeconds ?? 0;
+  const grace = r.reuseGrace === undefined ? '' : ` REUSE_GRACE=${r.reuseGrace},`;
   return [
-    `## 2. Refreshes per access-token lifetime (Chromium tabs of one context, mock REUSE_GRACE=0, ACCESS_TTL=${r.accessTtl} s, ${f1(window)} s window)`,
+    `## 2. Refreshes per access-token lifetime (Chromium tabs of one context, mock${grace} ACCESS_TTL=${r.accessTtl} s, ${f1(window)} s window)`,
     '',
     'A lifetime is one generation of the session: one refresh token, spendable once. "Per lifetime" is ' +
       'refresh requests / distinct refresh tokens presented (browser request log); the limit is exactly 1. ' +
@@ -104,7 +119,7 @@ function refreshSection(r: RefreshResults): string {
         'Baton: time a tab held an expired token',
       ],
       r.runs.map((x) => [
-        x.longTaskMs ? `${x.impl}, ${x.longTaskMs} ms long tasks in every tab` : x.impl,
+        runLabel(x),
         x.tabs,
         x.requests,
         x.lifetimes,
@@ -117,18 +132,57 @@ function refreshSection(r: RefreshResults): string {
         x.expiredMs === undefined ? '' : `${x.expiredMs.toFixed(0)} ms`,
       ]),
     ),
+    ...refreshSpeed(r),
     '',
-    'Peers renew 1 s before expiry (Baton, by default, a third of a short lifetime before it: also ' +
+    `Peers renew ${r.peerSkew === undefined ? 'shortly' : `${r.peerSkew} s`} before expiry (Baton, by default, a third of a short lifetime before it: also ` +
       "about 1 s here). oidc-client-ts: `UserManager` with `automaticSilentRenew`, the mock's discovery " +
       'document, the session in localStorage for all tabs, signed in with `storeUser(new User(...))` from a ' +
       "password grant. Naive: each tab's own timer refreshes with the refresh token it reads from " +
       'localStorage. Once a refresh token is reused the mock revokes the family and every tab is out.' +
-      longTaskNote(r),
+      longTaskNote(r, meta),
   ].join('\n');
 }
 
+const runLabel = (x: RefreshRun) =>
+  x.longTaskMs ? `${x.impl}, ${x.longTaskMs} ms long tasks in every tab` : x.impl;
+
+/**
+ * The Baton rows again: how long the refresh took in the refreshing tab, beside the bare request
+ * measured in the same run (older results have neither: then nothing).
+ */
+function refreshSpeed(r: RefreshResults): string[] {
+  const rows = r.runs.filter((x) => x.refreshMs && x.bareRefreshMs);
+  if (rows.length === 0) return [];
+  return [
+    '',
+    "Refresh at network speed, the Baton rows above: the refreshing tab's refresh-start → refresh-success " +
+      "(the manager's own `durationMs`, lock wait included; every refresh of the window, all tabs), beside the " +
+      'same refresh request (`POST` of a valid refresh grant to the same token URL) sent by hand with `fetch` ' +
+      'from a tab of the same run, before its session started. Those requests are not counted above.',
+    '',
+    table(
+      [
+        'implementation',
+        'tabs',
+        'refreshes',
+        'Baton refresh ms p50 (p95)',
+        'bare request ms p50 (p95)',
+        'over bare (p50)',
+      ],
+      rows.map((x) => [
+        runLabel(x),
+        x.tabs,
+        x.refreshMs!.n,
+        med(x.refreshMs!),
+        med(x.bareRefreshMs!),
+        `**${over(x.refreshMs!, x.bareRefreshMs!)}**`,
+      ]),
+    ),
+  ];
+}
+
 /** What the long-task rows (and any Baton reuse) say about the broadcast lock's assumption. */
-function longTaskNote(r: RefreshResults): string {
+function longTaskNote(r: RefreshResults, meta: Results['meta']): string {
   const failed = r.runs.filter((x) => x.impl.startsWith('baton') && x.reuseDetected > 0);
   const stressed = r.runs.filter((x) => x.longTaskMs > 0);
   if (stressed.length === 0 && failed.length === 0) return '';
@@ -136,11 +190,28 @@ function longTaskNote(r: RefreshResults): string {
     (x) =>
       `${x.impl} with ${x.tabs} tabs${x.longTaskMs ? ` and ${x.longTaskMs} ms long tasks` : ''}`,
   );
+  const d = meta.coreDefaults ?? {};
+  const cores = /^(\d+) ×/.exec(meta.cpus)?.[1];
+  const worst = stressed[0];
+  const pause = r.longTaskPauseMs;
+  // A long task, then a pause drawn uniformly from the range: the share of time a page is busy.
+  const busyShare =
+    worst && pause
+      ? worst.longTaskMs / (worst.longTaskMs + (pause.min + pause.max) / 2)
+      : undefined;
+  const busy = worst
+    ? ` (the long-task rows: every page busy for ${worst.longTaskMs} ms at random moments` +
+      (pause
+        ? `, ${pause.min}–${pause.max} ms apart: ${Math.round((busyShare ?? 0) * 100)} % of the time`
+        : '') +
+      ')'
+    : '';
   return (
     '\n\nThe BroadcastChannel lock holds only while every message crosses between tabs within ' +
-    '`claimWindowMs` (50 ms): a claimant listens for a round trip and then holds. With 20 tabs on 2 ' +
-    'cores whose main threads are often busy (the long-task rows: every page busy for 400 ms at ' +
-    'random moments, about half the time), delivery takes longer, several tabs that woke together ' +
+    `W (\`claimWindowMs\`${commaMs(d.claimWindowMs)} by default, more while the tabs see more lag): ` +
+    `a claimant listens for ${times(d.claimFactor)}W, a round trip, and then holds. ` +
+    `With ${worst?.tabs ?? 'many'} tabs on ${cores ?? 'few'} cores whose main threads are often busy${busy}, ` +
+    'delivery takes longer, several tabs that woke together ' +
     'hear no competitor in time and all hold the lock, and the double-check inside it cannot help: ' +
     'they ask each other at the same moment and nobody has news yet. Web Locks do not depend on ' +
     'timing. ' +
@@ -150,7 +221,7 @@ function longTaskNote(r: RefreshResults): string {
   );
 }
 
-function burstSection(r: BurstResults): string {
+function burstSection(r: BurstResults, d: CoreDefaults): string {
   const g = r.getAccessToken;
   const exact = (xs: number[]) =>
     `${Math.min(...xs)}–${Math.max(...xs)}${xs.every((x) => x === 1) ? ' (always 1)' : ''}`;
@@ -179,11 +250,17 @@ function burstSection(r: BurstResults): string {
       ],
     ),
     '',
+    `Refresh in a lone tab: ${fmtMs(g.refreshMs)} against ${fmtMs(g.bareRequestMs)} for the bare ` +
+      `request: **${over(g.refreshMs, g.bareRequestMs)} over bare** (p50).`,
+    '',
+    `${r.requests} concurrent 401s through authFetch against the same ${r.requests} with a warm token: ` +
+      `401 burst / warm burst = **${f2(r.authFetch401.ms.median / r.authFetchWarm.ms.median)}×** (p50).`,
+    '',
     `All ${r.callers} callers got the one new token: ${g.allGotTheNewToken ? 'yes' : '**no**'}. ` +
       `authFetch requests not ending in 200: ${r.authFetch401.failed}.`,
     '',
     `With default options, \`setTokens()\` of a session whose access token has already expired, then ` +
-      `\`getAccessToken()\`: ${r.expiredSetTokensRefreshesByDefault ? 'refreshes' : '**returns the expired token** (no refresh for `minRefreshIntervalMs`, 2000 ms; the burst above sets it to 0)'}.`,
+      `\`getAccessToken()\`: ${r.expiredSetTokensRefreshesByDefault ? 'refreshes' : `**returns the expired token** (no refresh for \`minRefreshIntervalMs\`${commaMs(d.minRefreshIntervalMs)}; the burst above sets it to 0)`}.`,
   ].join('\n');
 }
 
@@ -250,7 +327,7 @@ function overheadSection(r: OverheadResults): string {
   ].join('\n');
 }
 
-function lockSection(r: LockResults): string {
+function lockSection(r: LockResults, d: CoreDefaults): string {
   return [
     '## 6. Lock (Chromium tabs; each tab acquires and releases in a loop, all start together)',
     '',
@@ -288,12 +365,12 @@ function lockSection(r: LockResults): string {
     '',
     "Wait: request to grant. Hand-off: one tab's release to the next waiting tab's grant. " +
       'Take-over: median (min–max) over repetitions.',
-    ...unfair(r),
+    ...unfair(r, d),
   ].join('\n');
 }
 
 /** The broadcast lock's long tail under back-to-back contention, when the run shows one. */
-function unfair(r: LockResults): string[] {
+function unfair(r: LockResults, d: CoreDefaults): string[] {
   const worst = r.contention
     .filter((c) => c.kind === 'broadcast' && c.tabs > 1)
     .sort((a, b) => b.waitMs.p95 - a.waitMs.p95)[0];
@@ -302,7 +379,7 @@ function unfair(r: LockResults): string[] {
     '',
     `The broadcast lock is not fair under back-to-back contention (p95 wait ${f1(worst.waitMs.p95)} ms ` +
       `with ${worst.tabs} tabs): a tab that releases claims again at once, while the tabs that heard ` +
-      'its last claim keep quiet for 3 × W (W = 150 ms by default), so it wins again until its loop ends; among the ' +
+      `its last claim keep quiet for ${times(d.quietFactor)}W (W: \`claimWindowMs\`${commaMs(d.claimWindowMs)} by default), so it wins again until its loop ends; among the ` +
       'others, equal tickets go to the lowest tab id. Mutual exclusion held (no overlapping hold). ' +
       'A tab refreshes once per lifetime, so Baton itself rarely meets this.',
   ];
@@ -326,6 +403,7 @@ function redirectNote(r: SizeResults): string {
 /** Where Baton loses to a peer, with the figures of this run. */
 function lossesSection(r: Results): string {
   const out: string[] = [];
+  const d = r.meta.coreDefaults ?? {};
   if (r.size) {
     const app = r.size.cases.find((c) => c.id === 'core-app')!;
     const all = r.size.cases.find((c) => c.id === 'core-all')!;
@@ -343,22 +421,34 @@ function lossesSection(r: Results): string {
           redirectNote(r.size),
       );
   }
-  if (r.burst) {
-    const b = r.burst.getAccessToken;
+  const b = r.burst?.getAccessToken;
+  // A loss only when Baton's median refresh is slower than 95 % of the bare requests.
+  if (b && b.refreshMs.n > 0 && b.refreshMs.median > b.bareRequestMs.p95) {
+    const gap = b.refreshMs.median - b.bareRequestMs.median;
+    const sync = d.syncTimeoutMs;
+    const web = (r.refreshes?.runs ?? []).filter(
+      (x) => x.impl === 'baton web-locks' && !x.longTaskMs && x.refreshMs && x.bareRefreshMs,
+    );
     out.push(
       `- **Latency of one refresh in a lone tab.** Baton's refresh took ${f1(b.refreshMs.median)} ms ` +
-        `(p50) where the request alone takes ${f1(b.bareRequestMs.median)} ms; oidc-client-ts and the naive ` +
-        'wrapper send the request at once. Inside the lock Baton first asks the other tabs whether one ' +
-        'already refreshed (`syncWithTabs`, up to `syncTimeoutMs` = 100 ms) unless it already knows a ' +
-        'newer generation, and a lone tab hears no answer, so it always waits the full 100 ms. That is ' +
-        "the price of never spending a refresh token twice when news of another tab's refresh is still " +
-        'in flight; it falls on the first caller after expiry only (the proactive timer hides it).',
+        `(p50) where the request alone takes ${f1(b.bareRequestMs.median)} ms (${over(b.refreshMs, b.bareRequestMs)}); ` +
+        'oidc-client-ts and the naive wrapper send the request at once.' +
+        (web.length > 0
+          ? ` With Web Locks and ${web.map((x) => `${x.tabs} tab${x.tabs > 1 ? 's' : ''} ${over(x.refreshMs!, x.bareRefreshMs!)}`).join(', ')} over the bare request (section 2).`
+          : '') +
+        (sync !== undefined && gap >= sync
+          ? ' Inside the lock Baton first asks the other tabs whether one already refreshed ' +
+            `(up to \`syncTimeoutMs\` = ${sync} ms) unless it already knows a newer generation, and a lone ` +
+            `tab hears no answer, so it waits the full ${sync} ms. That is the price of never spending a ` +
+            "refresh token twice when news of another tab's refresh is still in flight; it falls on the " +
+            'first caller after expiry only (the proactive timer hides it).'
+          : ''),
     );
   }
   if (r.propagation)
     out.push(
       `- **A new tab with no other tab open waits ${f1(r.propagation.readyAlone.median)} ms for \`ready\`** ` +
-        '(2 × syncTimeoutMs, for answers that never come), and with the default memory storage it has no ' +
+        `(${times(d.readySyncFactor)}\`syncTimeoutMs\`${inMs(d.syncTimeoutMs)}, for answers that never come), and with the default memory storage it has no ` +
         'session at all: peers that keep the session in localStorage (oidc-client-ts as set up here, the ' +
         'naive wrapper) read it at once and survive a reload of the last tab. Baton can too ' +
         "(`storage: webStorage('local', { persistRefreshToken: true })` from `@baton/core/storage`), by choice.",
@@ -369,8 +459,8 @@ function lossesSection(r: Results): string {
     if (crash && one)
       out.push(
         `- **Baton's own broadcast lock against Web Locks** (no peer has a cross-tab lock to compare): ` +
-          `${f1(one.waitMs.median)} ms to acquire uncontended (a claim listens for a round trip, 2 × W = 2 × 150 ms), ` +
-          `and ${f1(crash.ms.median)} ms to take over from a crashed holder (its 3 s lease must run out) where ` +
+          `${f1(one.waitMs.median)} ms to acquire uncontended (a claim listens for a round trip, ${times(d.claimFactor)}W; W: \`claimWindowMs\`${commaMs(d.claimWindowMs)} by default), ` +
+          `and ${f1(crash.ms.median)} ms to take over from a crashed holder (its lease, \`leaseMs\`${commaMs(d.leaseMs)}, must run out) where ` +
           "Web Locks are released by the browser at once. `lock: 'auto'` uses Web Locks wherever they exist.",
       );
   }
@@ -394,11 +484,11 @@ export function renderMarkdown(r: Results): string {
       'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.',
     '',
     r.size ? sizeSection(r.size) : '',
-    r.refreshes ? refreshSection(r.refreshes) : '',
-    r.burst ? burstSection(r.burst) : '',
+    r.refreshes ? refreshSection(r.refreshes, m) : '',
+    r.burst ? burstSection(r.burst, m.coreDefaults ?? {}) : '',
     r.propagation ? propagationSection(r.propagation) : '',
     r.overhead ? overheadSection(r.overhead) : '',
-    r.lock ? lockSection(r.lock) : '',
+    r.lock ? lockSection(r.lock, m.coreDefaults ?? {}) : '',
     lossesSection(r),
   ]
     .filter((s) => s !== '')

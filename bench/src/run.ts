@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startLab } from './browser.js';
 import { runBurst } from './burst.js';
 import { QUICK } from './config.js';
+import { readCoreDefaults } from './coreDefaults.js';
 import { runLock } from './lock.js';
 import { runOverhead } from './overhead.js';
 import { runPropagation } from './propagation.js';
@@ -56,6 +57,7 @@ function commit(): string {
 const started = Date.now();
 // Taken before anything is bundled: the code measured is the working tree at this moment.
 const measured = commit();
+const coreDefaults = readCoreDefaults();
 const loadAtStart = loadavg()[0] ?? 0;
 const benchSeconds: Record<string, number> = {};
 async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -94,6 +96,7 @@ const full: Results = {
     durationSeconds: (Date.now() - started) / 1000,
     loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     benchSeconds,
+    coreDefaults,
   },
   ...results,
 };

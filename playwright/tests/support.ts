@@ -28,7 +28,13 @@ interface TestHook {
     readonly tabId: string;
     readonly lockKind: string;
     readonly ready: Promise<void>;
-    getSnapshot(): { status: string; generation: number; expiresAt: number | undefined };
+    getSnapshot(): {
+      status: string;
+      generation: number;
+      expiresAt: number | undefined;
+      accessToken: string | undefined;
+    };
+    refresh(options?: { staleAccessToken?: string }): Promise<string>;
   };
   readonly createdAt: number;
   events(): readonly HookEntry[];

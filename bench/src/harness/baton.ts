@@ -7,7 +7,7 @@ import { createAuthFetch } from '@baton/core/auth-fetch';
 import { ciam } from '@baton/core/dialects';
 import { signInWithPassword } from '@baton/core/password';
 import { CLIENT, clockOffset, now, param, probe, query } from './common.js';
-import type { BatonPage, ChangeMark, EventMark } from './types.js';
+import { type BatonPage, type ChangeMark, type EventMark, LONG_TASK_PAUSE_MS } from './types.js';
 
 const mock = param('mock');
 const minRefreshMs = query.get('minRefreshMs');
@@ -24,17 +24,19 @@ const manager = createTokenManager({
 const createdAt = now();
 
 /**
- * `?longTaskMs=N`: the page's main thread is busy for N ms at random moments (every 0.2–0.8 s), as
- * an app's own long tasks make it; messages to and from this tab wait that long.
+ * `?longTaskMs=N`: the page's main thread is busy for N ms at random moments (a pause drawn from
+ * `LONG_TASK_PAUSE_MS` between them), as an app's own long tasks make it; messages to and from
+ * this tab wait that long.
  */
 const longTaskMs = Number(query.get('longTaskMs') ?? 0);
 if (longTaskMs > 0) {
   const busy = () => {
     const end = performance.now() + longTaskMs;
     while (performance.now() < end) {}
-    setTimeout(busy, 200 + Math.random() * 600);
+    const { min, max } = LONG_TASK_PAUSE_MS;
+    setTimeout(busy, min + Math.random() * (max - min));
   };
-  setTimeout(busy, Math.random() * 800);
+  setTimeout(busy, Math.random() * LONG_TASK_PAUSE_MS.max);
 }
 const authFetch = createAuthFetch(manager, { allowedOrigins: [mock] });
 

@@ -4,6 +4,12 @@
  * compare them across pages, subtract each page's `clockOffset()` (see harness/common.ts).
  */
 
+/**
+ * `?longTaskMs=`: the pause between a page's long tasks is drawn uniformly from this range (ms).
+ * Here rather than in harness/baton.ts, so that the report can say how busy the pages were.
+ */
+export const LONG_TASK_PAUSE_MS = { min: 200, max: 800 } as const;
+
 /** A manager event as recorded in the page (never a token). */
 export interface EventMark {
   readonly t: number;

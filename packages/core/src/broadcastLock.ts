@@ -3,6 +3,15 @@ import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 import type { RefreshLock } from './types.js';
 
+/** Defaults (ms) and the protocol's multiples of W (the bench reads them from here). */
+export const DEFAULT_CLAIM_WINDOW_MS = 150;
+export const DEFAULT_LEASE_MS = 3000;
+export const DEFAULT_MAX_HOLD_MS = 20_000;
+/** A claimant listens this many × W (a round trip) before it holds. */
+export const CLAIM_ROUNDS = 2;
+/** A tab that heard a claim keeps quiet this many × W (the claimant's window and its `held`). */
+export const QUIET_ROUNDS = 3;
+
 export interface BroadcastLockOptions {
   /**
    * The longest a message may take to cross the channel (default 150 ms). A claimant listens for
@@ -43,7 +52,11 @@ export function broadcastLock(
   channel: TabChannel,
   options: BroadcastLockOptions = {},
 ): RefreshLock {
-  const { claimWindowMs: w = 150, leaseMs = 3000, maxHoldMs = 20_000 } = options;
+  const {
+    claimWindowMs: w = DEFAULT_CLAIM_WINDOW_MS,
+    leaseMs = DEFAULT_LEASE_MS,
+    maxHoldMs = DEFAULT_MAX_HOLD_MS,
+  } = options;
   const { tabId } = channel;
   /** The slowest crossing seen lately, and until when it counts: W follows the channel's lag. */
   let lag = 0;
@@ -85,7 +98,7 @@ export function broadcastLock(
       clock = Math.max(clock, Math.min(message.clock, MAX_COUNT / 2));
       // Even a holder keeps quiet: past maxHoldMs the claimant may win, and then it must not
       // claim over it when it releases.
-      quietUntil = Math.max(quietUntil, now + 3 * win());
+      quietUntil = Math.max(quietUntil, now + QUIET_ROUNDS * win());
       if (hold) {
         contended = true;
         return sayHeld();
@@ -141,7 +154,7 @@ export function broadcastLock(
       beaten = false;
       channel.post({ type: 'claim', clock: ticket });
       try {
-        await wait(2 * win(), signal, false);
+        await wait(CLAIM_ROUNDS * win(), signal, false);
         // A stalled thread finds the window's timer and a competitor's message due together,
         // and may run the timer first: let the messages already there in before deciding.
         await wait(0, signal, false);
@@ -164,7 +177,7 @@ export function broadcastLock(
     hold = undefined;
     clearInterval(renewTimer);
     // Waiters go first: a releasing tab that claimed again at once would win every round.
-    if (contended) quietUntil = Date.now() + 3 * win();
+    if (contended) quietUntil = Date.now() + QUIET_ROUNDS * win();
     contended = false;
     channel.post({ type: 'release' });
     wakeAll();

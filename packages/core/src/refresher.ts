@@ -57,7 +57,7 @@ export function createRefresher(ctx: RefreshContext) {
     let ended: BatonError | undefined;
     /** A terminal answer: adopt another tab's rotation that raced it, else end every tab. */
     const giveUp = async (failure: BatonError): Promise<TokenSet> => {
-      await tabs.sync();
+      await tabs.catchUp();
       // Said even when rescued: the request was refused (with no reuse grace, that may have
       // revoked the session the rescue adopts). Not `refresh-skipped`: a request was sent.
       emit({ type: 'refresh-failure', error: failure, retryInMs: undefined });
@@ -76,7 +76,7 @@ export function createRefresher(ctx: RefreshContext) {
           unwatch();
           emit({ type: 'lock-acquired', waitedMs: Date.now() - started });
           // A lock is not a memory barrier: the previous holder's news may still be on its way.
-          if (!newer()) await tabs.sync();
+          if (!newer()) await tabs.catchUp();
           const base = state.tokens;
           if (signal.aborted || !base) throw signedOutError();
           const adopted = skipped();
@@ -94,7 +94,7 @@ export function createRefresher(ctx: RefreshContext) {
           }
           if (signal.aborted) throw signedOutError();
           // Tell the other tabs before the lock is released, on the channel the lock uses.
-          if (ctx.accept(next)) tabs.tokens(next);
+          if (ctx.accept(next)) await tabs.tokens(next);
           const now = state.tokens;
           if (!now) throw signedOutError();
           emit({

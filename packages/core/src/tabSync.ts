@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { GenerationLocks } from './generationLocks.js';
 import type { SessionState } from './sessionState.js';
 import type { TabChannel } from './tabChannel.js';
 import type { TokenSet } from './types.js';
@@ -16,6 +17,9 @@ export interface TabNews {
   backoff(generation: number, retryInMs: number, code: ErrorCode): void;
 }
 
+/** How much longer than its bound a tab waits for a generation it knows a live tab holds. */
+const KNOWN_NEWER_FACTOR = 10;
+
 /** The codes a failed refresh may leave its backoff under: the transient ones (see errors.ts). */
 const TRANSIENT_CODES = new Set<string>([
   'invalid_response',
@@ -32,13 +36,20 @@ const TRANSIENT_CODES = new Set<string>([
  * The session's side of the cross-tab protocol (the lock has its own): tells the other tabs of
  * new tokens, sign-outs and backoffs, answers their queries from the session state, and asks
  * them for anything newer. See `tabChannel.ts` for the messages.
+ *
+ * With `generations` (Web Locks), this tab holds the lock of its generation, and knows without
+ * asking whether any live tab has a newer one: then it waits for that one only, else not at all.
+ * Without, it asks and waits up to `syncTimeoutMs` for answers.
  */
 export function createTabSync(
   channel: TabChannel | undefined,
   state: SessionState,
   news: TabNews,
   syncTimeoutMs: number,
+  generations?: GenerationLocks,
 ) {
+  if (channel && generations) state.subscribe(() => void generations.hold(state.generation));
+
   channel?.subscribe((message) => {
     if (message.type === 'tokens') news.tokens(message.tokens);
     else if (message.type === 'signed-out') news.signedOut(message.generation);
@@ -51,28 +62,42 @@ export function createTabSync(
     }
   });
 
+  /** Asks the other tabs; resolves once this tab holds `until` (or more), or after `ms`. */
+  function ask(ms: number, until = state.generation + 1): Promise<void> {
+    if (!channel || state.generation >= until) return Promise.resolve();
+    channel.post({ type: 'query', generation: state.generation });
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timeout);
+        off();
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      const off = state.subscribe(() => state.generation >= until && done());
+    });
+  }
+
   return {
     /**
-     * Asks the other tabs for anything newer than what this tab has; resolves when it arrives, or
-     * after `ms` (default `syncTimeoutMs`) when no tab has anything newer (or there is none).
+     * Resolves once this tab has what the other tabs have: at once when none has anything newer
+     * (known from the generation locks), else when the newer generation arrives, or after `ms`
+     * (default `syncTimeoutMs`) without an answer.
      */
-    sync(ms = syncTimeoutMs): Promise<void> {
-      if (!channel) return Promise.resolve();
-      const start = state.generation;
-      channel.post({ type: 'query', generation: start });
-      return new Promise((resolve) => {
-        const done = () => {
-          clearTimeout(timeout);
-          off();
-          resolve();
-        };
-        const timeout = setTimeout(done, ms);
-        const off = state.subscribe(() => state.generation > start && done());
-      });
+    async catchUp(ms = syncTimeoutMs): Promise<void> {
+      if (!channel) return;
+      if (!generations) return ask(ms);
+      const newest = await generations.newest();
+      // A live tab has it, so it is on its way (or that tab is frozen): worth a longer wait
+      // than a question nobody may answer, for this tab's refresh token is most likely spent.
+      if (newest > state.generation) await ask(ms * KNOWN_NEWER_FACTOR, newest);
     },
-    /** Tells the other tabs of a newer session. */
-    tokens(tokens: TokenSet): void {
+    /**
+     * Tells the other tabs of a newer session; resolves once its generation lock is held, so that
+     * a tab that takes the refresh lock after this one releases it knows of the new tokens.
+     */
+    tokens(tokens: TokenSet): Promise<void> {
       channel?.post({ type: 'tokens', tokens });
+      return channel && generations ? generations.hold(tokens.generation) : Promise.resolve();
     },
     /** Tells the other tabs that every generation up to `generation` is dead. */
     signedOut(generation: number): void {

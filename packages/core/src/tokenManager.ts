@@ -1,8 +1,9 @@
 import { withSignal } from './abort.js';
 import { BatonError, isBatonError } from './errors.js';
 import { type BatonEvent, createListeners, type SignOutReason } from './events.js';
+import { createGenerationLocks } from './generationLocks.js';
 import { createLock } from './lock.js';
-import { checkDialect, durationMs, misuse } from './options.js';
+import { checkDialect, durationMs, HAND_OFF_FACTOR, misuse } from './options.js';
 import { createRefresher, signedOutError } from './refresher.js';
 import { type Arrival, isFresh, refreshDue, restUntil, type TokenSource } from './refreshPolicy.js';
 import { createRetryer } from './retryer.js';
@@ -32,11 +33,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   if (channelOption !== false && (typeof channelOption !== 'string' || !channelOption))
     throw misuse('`channel` must be a non-empty string, or false');
   const policy = {
-    skewMs: durationMs(options, 'refreshSkewMs', 30_000),
-    minIntervalMs: durationMs(options, 'minRefreshIntervalMs', 2000),
+    skewMs: durationMs(options, 'refreshSkewMs'),
+    minIntervalMs: durationMs(options, 'minRefreshIntervalMs'),
   };
-  const requestTimeoutMs = durationMs(options, 'requestTimeoutMs', 10_000);
-  const syncTimeoutMs = durationMs(options, 'syncTimeoutMs', 100);
+  const requestTimeoutMs = durationMs(options, 'requestTimeoutMs');
+  const syncTimeoutMs = durationMs(options, 'syncTimeoutMs');
   const name = channelOption || undefined;
 
   const events = createListeners<BatonEvent>();
@@ -48,6 +49,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     ? createTabChannel(name, (reason) => emit({ type: 'message-rejected', reason }))
     : undefined;
   const lock = createLock(options.lock ?? 'auto', channel, name ?? 'baton');
+  // Only with Web Locks as the refresh lock: the generation locks and the refresh lock must have
+  // the same arbiter for a query after a grant to see what the previous holder held.
+  const locks = lock.kind === 'web-locks' ? globalThis.navigator?.locks : undefined;
+  const generations =
+    channel && name && typeof locks?.query === 'function'
+      ? createGenerationLocks(name, locks)
+      : undefined;
   let arrival: Arrival = { at: 0, from: 'app', jitter: 0 };
   let session = new AbortController();
   /** Set once storage and the other tabs had their say: a new session is stamped after them. */
@@ -110,7 +118,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       tokens: (tokens) => accept(tokens, 'tab'),
       signedOut(generation) {
         if (generation >= state.generation && state.tokens) end('remote', generation);
-        else state.see(generation);
+        else {
+          state.see(generation);
+          state.update();
+        }
       },
       backoff(generation, retryInMs, code) {
         if (generation !== state.generation || !state.tokens) return;
@@ -127,6 +138,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       },
     },
     syncTimeoutMs,
+    generations,
   );
 
   const send = (grant: TokenGrant, signal?: AbortSignal) =>
@@ -146,7 +158,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     lock,
     tabs,
     retryer,
-    lockTimeoutMs: durationMs(options, 'lockTimeoutMs', 30_000),
+    lockTimeoutMs: durationMs(options, 'lockTimeoutMs'),
     emit,
     session: () => session.signal,
     async redeem(base, signal) {
@@ -177,7 +189,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const wakes = createWakeSources((source) => {
     emit({ type: 'wake', source });
     if (source !== 'focus' && source !== 'late-timer') retryer.retryNow();
-    waking = tabs.sync().then(evaluate);
+    waking = tabs.catchUp().then(evaluate);
   });
 
   function loadStored(): void {
@@ -194,7 +206,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const ready = Promise.resolve().then(async () => {
     loadStored();
     // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
-    await tabs.sync(syncTimeoutMs * 2);
+    await tabs.catchUp(syncTimeoutMs * HAND_OFF_FACTOR);
     settled = true;
     evaluate();
   });
@@ -270,7 +282,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async signOut() {
       // A tab behind the others must not sign out an older generation only: learn the newest.
-      await tabs.sync();
+      await tabs.catchUp();
       endEverywhere('user');
     },
     subscribe: state.subscribe,
@@ -280,6 +292,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       timer.clear();
       session.abort();
       lock.close();
+      generations?.close();
       channel?.close();
       wakes.destroy();
     },

@@ -5,6 +5,7 @@ import { createAuthFetch } from '../src/authFetch.js';
 import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
 import { signInWithPassword } from '../src/password.js';
 import { type StorageAdapter, webStorage } from '../src/webStorage.js';
+import { createLockManager } from './lockManager.js';
 import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
 /**
@@ -129,44 +130,6 @@ function fakePage() {
   };
 }
 
-/**
- * An in-process stand-in for `navigator.locks` (Node has none): one FIFO queue per name, shared
- * by every manager of the test, honouring the request's signal while it waits, granted at once
- * when free (as Web Locks are: no claim window).
- */
-function fifoLocks() {
-  const tails = new Map<string, Promise<void>>();
-  return {
-    request(name: string, options: { signal?: AbortSignal }, task: () => Promise<unknown>) {
-      const before = tails.get(name) ?? Promise.resolve();
-      let release = () => {};
-      const mine = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      tails.set(
-        name,
-        before.then(() => mine),
-      );
-      return new Promise((resolve, reject) => {
-        const { signal } = options;
-        const onAbort = () => reject(new DOMException('Aborted', 'AbortError'));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        void before.then(async () => {
-          signal?.removeEventListener('abort', onAbort);
-          if (signal?.aborted) return release(); // gave up while waiting: pass the turn on
-          try {
-            resolve(await task());
-          } catch (error) {
-            reject(error);
-          } finally {
-            release();
-          }
-        });
-      });
-    },
-  };
-}
-
 function mapStorage(): StorageAdapter & { data: Map<string, string> } {
   const data = new Map<string, string>();
   return {
@@ -254,7 +217,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
   it.each(['broadcast', 'web-locks'] as const)(
     'expired at the provider (REFRESH_TTL): four tabs refreshing at once (%s lock) send one request and sign out once each',
     async (lock) => {
-      if (lock === 'web-locks') vi.stubGlobal('navigator', { locks: fifoLocks() });
+      if (lock === 'web-locks') vi.stubGlobal('navigator', { locks: createLockManager() });
       const w = await world({ accessTtl: 30, refreshTtl: 1 });
       const tabs = await w.signedIn(4, { lock });
       await sleep(1200); // the refresh token (1 s, server clock) is dead; the access token is not

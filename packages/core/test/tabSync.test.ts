@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isTerminalCode } from '../src/errors.js';
+import { createGenerationLocks, type GenerationLocks } from '../src/generationLocks.js';
 import { createSessionState } from '../src/sessionState.js';
 import { createTabChannel, type ReceivedMessage, type TabChannel } from '../src/tabChannel.js';
 import { createTabSync } from '../src/tabSync.js';
 import type { TokenSet } from '../src/types.js';
+import { createLockManager } from './lockManager.js';
 import { until } from './support.js';
 
 const set = (generation: number): TokenSet => ({
@@ -16,7 +18,7 @@ const set = (generation: number): TokenSet => ({
 });
 
 /** One tab's sync over a real BroadcastChannel, with what it heard. */
-function tab(app: string) {
+function tab(app: string, generations?: GenerationLocks) {
   const channel = createTabChannel(app, () => {}) as TabChannel;
   const state = createSessionState();
   const heard = {
@@ -39,6 +41,7 @@ function tab(app: string) {
       backoff: (...args) => heard.backoff.push(args),
     },
     5000,
+    generations,
   );
   return { channel, state, sync, heard };
 }
@@ -66,7 +69,7 @@ describe('createTabSync', () => {
       { tokens() {}, signedOut() {}, backoff() {} },
       60_000,
     );
-    await sync.sync();
+    await sync.catchUp();
     expect(state.generation).toBe(0);
   });
 
@@ -77,7 +80,7 @@ describe('createTabSync', () => {
     open.push(a.channel, b.channel);
     a.state.take(set(3));
     const started = Date.now();
-    await b.sync.sync(); // bound 5000 ms: it is the answer that ends the wait
+    await b.sync.catchUp(); // bound 5000 ms: it is the answer that ends the wait
     expect(b.state.generation).toBe(3);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -90,7 +93,7 @@ describe('createTabSync', () => {
     a.state.take(set(2));
     b.state.take(set(2));
     const started = Date.now();
-    await b.sync.sync(50);
+    await b.sync.catchUp(50);
     expect(Date.now() - started).toBeGreaterThanOrEqual(49);
     expect(b.heard.tokens).toEqual([]);
   });
@@ -146,5 +149,49 @@ describe('createTabSync', () => {
     expect(b.heard.backoff.map(([, , code]) => code)).toEqual(
       codes.map((code) => (isTerminalCode(code) ? 'server_error' : code)),
     );
+  });
+
+  describe('with generation locks (Web Locks)', () => {
+    const BOUND = 60_000; // far past the test's timeout: only the event it waits for ends it
+
+    it('a tab whose generation is the newest held catches up at once, asking nobody', async () => {
+      const name = app();
+      const locks = createLockManager();
+      const a = tab(name, createGenerationLocks(name, locks));
+      const probe = listen(name);
+      open.push(a.channel, probe.channel);
+      a.state.take(set(2));
+      a.state.update();
+      await a.sync.catchUp(BOUND);
+      // A later message from the same tab arrives after any query it would have posted.
+      a.sync.signedOut(9);
+      await until(() => probe.seen.length > 0, 5000, 'the marker');
+      expect(probe.seen.map((m) => m.type)).toEqual(['signed-out']);
+    });
+
+    it('a tab behind the newest held asks, and is done when that generation arrives', async () => {
+      const name = app();
+      const locks = createLockManager();
+      const a = tab(name, createGenerationLocks(name, locks));
+      const b = tab(name, createGenerationLocks(name, locks));
+      open.push(a.channel, b.channel);
+      a.state.take(set(4));
+      a.state.update();
+      await b.sync.catchUp(BOUND);
+      expect(b.state.generation).toBe(4);
+    });
+
+    it('tokens() resolves once the new generation’s lock is held: the next lock holder sees it', async () => {
+      const name = app();
+      const locks = createLockManager();
+      const generations = createGenerationLocks(name, locks);
+      const a = tab(name, generations);
+      open.push(a.channel);
+      a.state.take(set(5));
+      await a.sync.tokens(set(5));
+      expect(((await locks.query()).held ?? []).map((l) => l.name)).toContain(`${name}:gen:5`);
+      expect(await createGenerationLocks(name, locks).newest()).toBe(5);
+      generations.close();
+    });
   });
 });
