@@ -54,7 +54,12 @@ for (const lock of ['web-locks', 'broadcast'] as const) {
     await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 300, count: 1 });
     const refreshing = first.evaluate(() => window.__baton?.manager.refresh().then(() => 'ok'));
     await expect
-      .poll(() => lockHolder([first]).then((holder) => holder === first, () => false))
+      .poll(() =>
+        lockHolder([first]).then(
+          (holder) => holder === first,
+          () => false,
+        ),
+      )
       .toBe(true);
     const waiting = slow.evaluate(() => {
       const manager = window.__baton?.manager;

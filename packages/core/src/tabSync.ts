@@ -63,9 +63,9 @@ export function createTabSync(
   });
 
   /** Asks the other tabs; resolves once this tab holds `until` (or more), or after `ms`. */
-  function ask(ms: number, until = state.generation + 1): Promise<void> {
+  function ask(ms: number, until = state.generation + 1, post = true): Promise<void> {
     if (!channel || state.generation >= until) return Promise.resolve();
-    channel.post({ type: 'query', generation: state.generation });
+    if (post) channel.post({ type: 'query', generation: state.generation });
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timeout);
@@ -81,15 +81,18 @@ export function createTabSync(
     /**
      * Resolves once this tab has what the other tabs have: at once when none has anything newer
      * (known from the generation locks), else when the newer generation arrives, or after `ms`
-     * (default `syncTimeoutMs`) without an answer.
+     * (default `syncTimeoutMs`) without an answer. `known`: the lock manager's answer, when it
+     * was asked for earlier (a new tab asks at once, while the page still starts).
      */
-    async catchUp(ms = syncTimeoutMs): Promise<void> {
+    async catchUp(ms = syncTimeoutMs, known = generations?.newest()): Promise<void> {
       if (!channel) return;
-      if (!generations) return ask(ms);
-      const newest = await generations.newest();
+      if (!known) return ask(ms);
+      // Asked at once, so that the answers travel while the lock manager is asked.
+      channel.post({ type: 'query', generation: state.generation });
+      const newest = await known;
       // A live tab has it, so it is on its way (or that tab is frozen): worth a longer wait
       // than a question nobody may answer, for this tab's refresh token is most likely spent.
-      if (newest > state.generation) await ask(ms * KNOWN_NEWER_FACTOR, newest);
+      if (newest > state.generation) await ask(ms * KNOWN_NEWER_FACTOR, newest, false);
     },
     /**
      * Tells the other tabs of a newer session; resolves once its generation lock is held, so that

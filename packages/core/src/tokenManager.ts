@@ -202,11 +202,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
-  // Started after a microtask, so that listeners subscribed right after creation hear it all.
+  // The lock manager is asked at once (its first answer to a page can take a while); the rest
+  // starts after a microtask, so that listeners subscribed right after creation hear it all.
+  const newestAtStart = generations?.newest();
   const ready = Promise.resolve().then(async () => {
     loadStored();
     // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
-    await tabs.catchUp(syncTimeoutMs * HAND_OFF_FACTOR);
+    await tabs.catchUp(syncTimeoutMs * HAND_OFF_FACTOR, newestAtStart);
     settled = true;
     evaluate();
   });
