@@ -4,6 +4,15 @@
 // `lock: 'auto'` loads the BroadcastChannel lock only where Web Locks are missing, as a chunk of
 // its own (`import()`): the first three budgets are what every app downloads, and the lazy chunk
 // is measured on its own below.
+import { readFileSync } from 'node:fs';
+
+/** Every entry point of @baton/core, from its `exports` map (`.` is `index`). */
+const CORE_ENTRIES = Object.keys(
+  JSON.parse(readFileSync('packages/core/package.json', 'utf8')).exports,
+)
+  .filter((key) => key !== './package.json')
+  .map((key) => (key === '.' ? 'index' : key.slice(2)));
+
 const lazyBroadcastLock = (config) => ({
   ...config,
   plugins: [
@@ -18,17 +27,6 @@ const lazyBroadcastLock = (config) => ({
     },
   ],
 });
-
-/** Every entry point of @baton/core (its `exports` map). */
-const CORE_ENTRIES = [
-  'index',
-  'dialects',
-  'redirect',
-  'password',
-  'auth-fetch',
-  'storage',
-  'broadcast-lock',
-];
 
 const core = (name, limit) => ({
   name,

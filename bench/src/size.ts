@@ -3,6 +3,7 @@
  * (ES2022, production), all runtime dependencies included except the externals named; gzip at
  * level 9. Baton is bundled from its source. Beside it, the peers installed in this package.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -45,15 +46,18 @@ export interface SizeResults {
 
 const whole = (pkg: string) => `import * as ns from '${pkg}';\nexport { ns };`;
 
-/** Every subpath of `@baton/core`: what an app opts into, and pays for, by importing it. */
-const CORE_SUBPATHS = [
-  'dialects',
-  'redirect',
-  'password',
-  'auth-fetch',
-  'storage',
-  'broadcast-lock',
-] as const;
+/** Every subpath of `@baton/core` (its `exports` map): what an app opts into by importing it. */
+const CORE_SUBPATHS = Object.keys(
+  (
+    JSON.parse(
+      readFileSync(new URL('../../packages/core/package.json', import.meta.url), 'utf8'),
+    ) as {
+      exports: Record<string, unknown>;
+    }
+  ).exports,
+)
+  .filter((key) => key !== '.' && key !== './package.json')
+  .map((key) => key.slice(2));
 
 export const CASES: readonly SizeCase[] = [
   {

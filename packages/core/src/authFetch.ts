@@ -1,5 +1,5 @@
 import { misuse } from './options.js';
-import type { TokenManager } from './tokenManager.js';
+import type { TokenManager } from './tokenManagerTypes.js';
 
 /** Options of {@link createAuthFetch}. */
 export interface AuthFetchOptions {

@@ -11,14 +11,14 @@ export type { BatonEvent, RefreshReason, SignOutReason, WakeSource } from './eve
 export type { LockFactory, LockOption } from './lock.js';
 export type { RetryOptions } from './retryer.js';
 export type { ReceivedMessage, TabChannel, TabMessage } from './tabChannel.js';
+export { createTokenManager } from './tokenManager.js';
 export type {
   GetAccessTokenOptions,
   RefreshOptions,
   SignInWithGrantOptions,
   TokenManager,
   TokenManagerOptions,
-} from './tokenManager.js';
-export { createTokenManager } from './tokenManager.js';
+} from './tokenManagerTypes.js';
 export type { TokenInput } from './tokenSet.js';
 export type {
   Dialect,

@@ -1,4 +1,4 @@
-import type { TokenManager } from './tokenManager.js';
+import type { TokenManager } from './tokenManagerTypes.js';
 
 export interface PasswordCredentials {
   readonly username: string;

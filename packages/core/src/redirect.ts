@@ -5,7 +5,7 @@ import {
   parseRedirectCallback,
   type RedirectCallback,
 } from './redirectSignIn.js';
-import type { TokenManager } from './tokenManager.js';
+import type { TokenManager } from './tokenManagerTypes.js';
 
 export interface SignInWithRedirectOptions {
   /** Where the provider sends the user back (default: this page, origin + path). */

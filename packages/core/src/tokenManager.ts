@@ -18,14 +18,6 @@ import { defined } from './util.js';
 import { createWakeSources } from './wakeSources.js';
 import { createWallTimer } from './wallTimer.js';
 
-export type {
-  GetAccessTokenOptions,
-  RefreshOptions,
-  SignInWithGrantOptions,
-  TokenManager,
-  TokenManagerOptions,
-} from './tokenManagerTypes.js';
-
 /** Creates the token manager. See {@link TokenManagerOptions}. */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { dialect, channel: channelOption = 'baton', retry } = options ?? {};

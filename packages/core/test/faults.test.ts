@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthFetch } from '../src/authFetch.js';
 import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
 import { signInWithPassword } from '../src/password.js';
-import { type StorageAdapter, webStorage } from '../src/webStorage.js';
+import { webStorage } from '../src/webStorage.js';
 import { createLockManager } from './lockManager.js';
-import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
+import { ALICE, CIAM, ciamManager, mapStorage, sleep, until, withChannel } from './support.js';
 
 /**
  * The fault matrix rows that had no test of their own (docs/reliability.md): each test runs
@@ -127,16 +127,6 @@ function fakePage() {
     restoreFromBfcache() {
       win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     },
-  };
-}
-
-function mapStorage(): StorageAdapter & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    get: (k) => data.get(k),
-    set: (k, v) => void data.set(k, v),
-    remove: (k) => void data.delete(k),
   };
 }
 

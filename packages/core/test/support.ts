@@ -1,6 +1,7 @@
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { dialects } from '../src/dialects/index.js';
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../src/index.js';
+import type { StorageAdapter } from '../src/webStorage.js';
 
 export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
 export const ALICE = { username: 'alice', password: 'alice-password' };
@@ -72,4 +73,15 @@ export function withChannel(make: () => TokenManager) {
   } finally {
     globalThis.BroadcastChannel = Real;
   }
+}
+
+/** A `StorageAdapter` over a Map, whose contents a test can read and corrupt. */
+export function mapStorage(): StorageAdapter & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    get: (k) => data.get(k),
+    set: (k, v) => void data.set(k, v),
+    remove: (k) => void data.delete(k),
+  };
 }

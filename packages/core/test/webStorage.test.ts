@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenSet } from '../src/types.js';
-import { type StorageAdapter, webStorage } from '../src/webStorage.js';
+import { webStorage } from '../src/webStorage.js';
+import { mapStorage } from './support.js';
 
 const tokens: TokenSet = {
   accessToken: 'access',
@@ -10,19 +11,9 @@ const tokens: TokenSet = {
   generation: 3,
 };
 
-const mapAdapter = (): StorageAdapter & { data: Map<string, string> } => {
-  const data = new Map<string, string>();
-  return {
-    data,
-    get: (k) => data.get(k),
-    set: (k, v) => void data.set(k, v),
-    remove: (k) => void data.delete(k),
-  };
-};
-
 describe('webStorage', () => {
   it('keeps the session under baton:<app name>, without the refresh token by default', () => {
-    const adapter = mapAdapter();
+    const adapter = mapStorage();
     const store = webStorage(adapter)('shop');
     expect(store.key).toBe('baton:shop');
     store.save(tokens);
@@ -35,14 +26,14 @@ describe('webStorage', () => {
   });
 
   it('keeps the refresh token only when asked to', () => {
-    const adapter = mapAdapter();
+    const adapter = mapStorage();
     const store = webStorage(adapter, { persistRefreshToken: true })('app');
     store.save(tokens);
     expect(store.load()).toEqual(tokens);
   });
 
   it('hands what is not JSON back as it is, for the manager to reject', () => {
-    const adapter = mapAdapter();
+    const adapter = mapStorage();
     adapter.data.set('baton:app', '{not json');
     expect(webStorage(adapter)('app').load()).toBe('{not json');
     adapter.data.set('baton:app', 'null');
