@@ -34,7 +34,12 @@ export interface TokenManagerOptions {
   readonly requestTimeoutMs?: number;
   /** Bound on waiting for the refresh lock (default 30 000 ms). */
   readonly lockTimeoutMs?: number;
-  /** How long to wait for other tabs' answers (hand-off, double-check; default 100 ms). */
+  /**
+   * How long to wait for other tabs' answers (default 100 ms). With Web Locks a tab knows from
+   * the lock manager whether any tab holds a newer generation: it then waits for that one (up to
+   * ten times this), and otherwise not at all. Without Web Locks, the hand-off waits twice this,
+   * and the double-check inside the lock this long.
+   */
   readonly syncTimeoutMs?: number;
   readonly retry?: RetryOptions;
   /** The `fetch` to call the token endpoint with (default the global one). */
