@@ -62,37 +62,42 @@ export function createTabSync(
     }
   });
 
-  /** Asks the other tabs; resolves once this tab holds `until` (or more), or after `ms`. */
-  function ask(ms: number, until = state.generation + 1, post = true): Promise<void> {
-    if (!channel || state.generation >= until) return Promise.resolve();
-    if (post) channel.post({ type: 'query', generation: state.generation });
+  /** Asks the other tabs; resolves at the first newer answer, or after `ms`. */
+  function ask(ms: number, known?: Promise<number>): Promise<void> {
+    if (!channel) return Promise.resolve();
+    const start = state.generation;
+    channel.post({ type: 'query', generation: start });
     return new Promise((resolve) => {
+      let newest: number | undefined;
       const done = () => {
         clearTimeout(timeout);
         off();
         resolve();
       };
+      // Done at the first newer answer, or once this tab holds the newest generation any live
+      // tab holds (at once when that is its own).
+      const check = () =>
+        (state.generation > start || (newest !== undefined && state.generation >= newest)) &&
+        done();
       const timeout = setTimeout(done, ms);
-      const off = state.subscribe(() => state.generation >= until && done());
+      const off = state.subscribe(check);
+      void known?.then((n) => {
+        newest = n;
+        check();
+      });
     });
   }
 
   return {
     /**
-     * Resolves once this tab has what the other tabs have: at once when none has anything newer
-     * (known from the generation locks), else when the newer generation arrives, or after `ms`
-     * (default `syncTimeoutMs`) without an answer. `known`: the lock manager's answer, when it
-     * was asked for earlier (a new tab asks at once, while the page still starts).
+     * Resolves once this tab has what the other tabs have. Without generation locks: at the first
+     * newer answer, or after `ms` (default `syncTimeoutMs`). With them: also at once when no live
+     * tab holds a newer generation, and else up to ten times `ms`, since this tab's refresh token
+     * is then most likely spent. `known`: the lock manager's answer, when it was asked for earlier
+     * (a new tab asks at once, while the page still starts).
      */
-    async catchUp(ms = syncTimeoutMs, known = generations?.newest()): Promise<void> {
-      if (!channel) return;
-      if (!known) return ask(ms);
-      // Asked at once, so that the answers travel while the lock manager is asked.
-      channel.post({ type: 'query', generation: state.generation });
-      const newest = await known;
-      // A live tab has it, so it is on its way (or that tab is frozen): worth a longer wait
-      // than a question nobody may answer, for this tab's refresh token is most likely spent.
-      if (newest > state.generation) await ask(ms * KNOWN_NEWER_FACTOR, newest, false);
+    catchUp(ms = syncTimeoutMs, known = generations?.newest()): Promise<void> {
+      return known ? ask(ms * KNOWN_NEWER_FACTOR, known) : ask(ms);
     },
     /**
      * Tells the other tabs of a newer session; resolves once its generation lock is held, so that
