@@ -37,9 +37,9 @@ const TRANSIENT_CODES = new Set<string>([
  * new tokens, sign-outs and backoffs, answers their queries from the session state, and asks
  * them for anything newer. See `tabChannel.ts` for the messages.
  *
- * With `generations` (Web Locks), this tab holds the lock of its generation, and knows without
- * asking whether any live tab has a newer one: then it waits for that one only, else not at all.
- * Without, it asks and waits up to `syncTimeoutMs` for answers.
+ * With `generations` (Web Locks), this tab holds the lock of its generation, and learns from the
+ * lock manager whether any live tab has a newer one: then it waits for that one, else not at all.
+ * Without, it waits up to `syncTimeoutMs` for answers that may never come.
  */
 export function createTabSync(
   channel: TabChannel | undefined,
