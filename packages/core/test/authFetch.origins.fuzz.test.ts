@@ -100,12 +100,16 @@ const port = fc.oneof(
   fc.constantFrom(80, 443, 8080, 8443),
   fc.integer({ min: 1, max: 65_535 }),
 );
-const userinfo = fc.constantFrom(
-  '',
-  'user:pass@',
-  'api.example.com@',
-  'https%3A%2F%2Fapi.example.com@',
-  '127.0.0.1:8080@',
+// Half without credentials: a URL with credentials is refused by `Request` itself, so without
+// this weight only one case in ~80 could be a match and a run of 300 sometimes met none.
+const userinfo = fc.oneof(
+  fc.constant(''),
+  fc.constantFrom(
+    'user:pass@',
+    'api.example.com@',
+    'https%3A%2F%2Fapi.example.com@',
+    '127.0.0.1:8080@',
+  ),
 );
 const tail = fc.oneof(
   fc.webPath(),
