@@ -29,6 +29,8 @@ function lazyLock(kind: RefreshLock['kind'], load: () => Promise<RefreshLock>): 
     if (closed) lock.close();
     return lock;
   });
+  // A chunk that fails to load rejects each run (reported as a failed refresh), not the page.
+  loaded.catch(() => {});
   return {
     kind,
     run: (task, options) =>
