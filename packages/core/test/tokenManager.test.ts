@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { dialects } from '../src/dialects/index.js';
 import { BatonError, type BatonEvent, type TokenManager } from '../src/index.js';
 import { signInWithPassword } from '../src/password.js';
-import { type StorageAdapter, webStorage } from '../src/webStorage.js';
-import { ALICE, CIAM, ciamManager, mockServer, until } from './support.js';
+import { webStorage } from '../src/webStorage.js';
+import { ALICE, CIAM, ciamManager, mapStorage, mockServer, until } from './support.js';
 
 const mock = mockServer({ accessTtl: 300 });
 beforeAll(() => mock.start());
@@ -27,20 +27,6 @@ afterEach(() => {
   vi.useRealTimers();
   mock.server.reset();
 });
-
-let lastStored: string | undefined;
-function mapStorage(): StorageAdapter & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    get: (k) => data.get(k),
-    set: (k, v) => {
-      lastStored = v;
-      data.set(k, v);
-    },
-    remove: (k) => void data.delete(k),
-  };
-}
 
 /** Lets a refresh's real HTTP finish while fake time stands still (bounded). */
 async function settle(m: TokenManager): Promise<void> {
@@ -97,9 +83,10 @@ describe('sign-in and snapshot', () => {
   });
 
   it('refreshes tokens handed in already expired at once', async () => {
-    const a = manager({ storage: webStorage(mapStorage(), { persistRefreshToken: true }) });
+    const storage = mapStorage();
+    const a = manager({ storage: webStorage(storage, { persistRefreshToken: true }) });
     await signInWithPassword(a, ALICE);
-    const stored = JSON.parse(lastStored!);
+    const stored = JSON.parse(storage.data.get('baton:session')!);
     const b = manager();
     b.setTokens({ ...stored, expiresAt: Date.now() - 1000 });
     const token = await b.getAccessToken();
