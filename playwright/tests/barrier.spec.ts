@@ -47,6 +47,9 @@ for (const lock of ['web-locks', 'broadcast'] as const) {
     const tabs = [first, slow];
     await signIn(first);
     await expectStatus(tabs, 'valid');
+    // A fresh token first: its timer refresh is then a lifetime's two thirds away, not racing the
+    // refresh this test arms (on a busy machine the set-up alone can outlast the sign-in's).
+    await first.evaluate(() => window.__baton?.manager.refresh());
     const generation = await expectSameGeneration(tabs);
     const before = await mock.stats();
 
