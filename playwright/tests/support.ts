@@ -314,6 +314,17 @@ export const test = base.extend<{ guard: undefined }>({
         const path = testInfo.outputPath('tab-events.txt');
         writeFileSync(path, `${lanes.join('\n')}\n`);
         await testInfo.attach('tab-events', { path, contentType: 'text/plain' });
+        // CI keeps only the output: the end of each lane and the mock's counts go there too.
+        if (process.env.CI) {
+          const tail = lanes.map((lane) => {
+            const [head, ...events] = lane.split('\n');
+            return [head, ...events.slice(-25)].join('\n');
+          });
+          const stats = await mock.stats().catch(() => undefined);
+          console.log(
+            `tab events (last 25 each):\n${tail.join('\n')}\nmock: ${JSON.stringify(stats?.byDialect)}`,
+          );
+        }
       }
       expect
         .soft(leaks, 'token values where Baton must never put them (where; never the token)')
@@ -479,30 +490,36 @@ export const MIN_REFRESH_INTERVAL_MS = 2000;
  * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
  * refreshes at the mock, and none refused. (The mock was reset before the test.) Read when
  * nothing is in flight: the tabs agree, none is refreshing, and the mock's count did not move
- * while the tabs were read.
+ * while the tabs were read. A busy machine with a refresh every few seconds may offer no such
+ * moment: then the mock's counts read before and after the tabs bracket the newest generation,
+ * once the tabs hold every refresh the first count saw.
  */
 export async function expectOneRefreshPerGeneration(
   pages: readonly Page[],
   dialect: DialectName,
 ): Promise<Counters & { readonly generation: number }> {
-  // Refreshes come every few seconds: on a busy machine a quiet moment to read in may take a while.
-  const deadline = Date.now() + 25_000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const before = (await mock.stats()).byDialect[dialect];
+    const quiet = Date.now() < deadline;
+    // Past the deadline: first every refresh the mock counted must reach the tabs.
+    if (!quiet) await waitForGeneration(pages, before.refreshes + 1, 10_000);
     const states = await Promise.all(pages.map(state));
     const after = (await mock.stats()).byDialect[dialect];
     const generation = Math.max(...states.map((s) => s.generation));
     const settled =
       before.tokenRequests === after.tokenRequests &&
       states.every((s) => s.generation === generation && s.status !== 'refreshing');
-    if (settled || Date.now() > deadline) {
-      expect(settled, 'tabs settled on one generation, no request in flight').toBe(true);
+    if (settled || !quiet) {
       expect(after.reuseDetected, 'a refresh token spent twice').toBe(0);
       expect(after.invalidGrant, 'refresh attempts refused').toBe(0);
       expect(after.signIns, 'sign-ins').toBe(1);
-      expect(after.refreshes, 'refreshes at the mock against generations in the tabs').toBe(
-        generation - 1,
-      );
+      const label = 'refreshes at the mock against generations in the tabs';
+      if (settled) expect(after.refreshes, label).toBe(generation - 1);
+      else {
+        expect(generation - 1, label).toBeGreaterThanOrEqual(before.refreshes);
+        expect(generation - 1, label).toBeLessThanOrEqual(after.refreshes);
+      }
       return { ...after, generation };
     }
     await sleep(100);

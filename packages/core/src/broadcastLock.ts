@@ -1,7 +1,10 @@
 import { abortError } from './abort.js';
 import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
-import type { RefreshLock } from './types.js';
+import type { LockLease, RefreshLock } from './types.js';
+
+/** Thrown by `assertHeld()` when the hold was not exclusive: the task runs again. */
+const LOST = new Error('lock held twice');
 
 /** Defaults (ms) and the protocol's multiples of W (the bench reads them from here). */
 export const DEFAULT_CLAIM_WINDOW_MS = 150;
@@ -39,6 +42,10 @@ export interface BroadcastLockOptions {
  *   throttled in hidden tabs, timers are) and repeats it every `leaseMs / 3`.
  * - **release**: on completion, and on `pagehide`. Only the holder's own release frees its lease;
  *   waiters then claim at once.
+ * - **fence**: a holder that hears another tab's `held` was not alone (a message crossed later
+ *   than W: a stalled renderer). Both give the lock up, unless past `assertHeld()` (the task's
+ *   point of no return), and claim again, the lower ticket first: two holds can then only both
+ *   act if each acts before the other's `held` arrives.
  * - **expiry**: a holder that died, hung past `maxHoldMs` or was frozen answers nothing, so the
  *   next claim after its lease meets silence and wins. A late result of the old holder cannot
  *   win: the manager only ever accepts a strictly newer generation.
@@ -48,6 +55,15 @@ export interface BroadcastLockOptions {
  * message carries its send time, so W follows the lag the tabs actually see (see `claimWindowMs`).
  * Web Locks, arbitrated by the browser, need no such bound: `'auto'` prefers them.
  */
+interface Hold {
+  readonly since: number;
+  readonly ticket: number;
+  /** Another tab said `held` during this hold. */
+  lost: boolean;
+  /** ...with a lower ticket (or none): it claims first in the next round. */
+  yields?: boolean;
+}
+
 export function broadcastLock(
   channel: TabChannel,
   options: BroadcastLockOptions = {},
@@ -72,7 +88,7 @@ export function broadcastLock(
   let ticket: number | undefined;
   let beaten = false;
   /** This tab's hold (an object, so a stale release cannot end a newer hold). */
-  let hold: { since: number } | undefined;
+  let hold: Hold | undefined;
   let closed = false;
   /** Another tab claimed while this one held the lock. */
   let contended = false;
@@ -80,7 +96,8 @@ export function broadcastLock(
   const wakers = new Set<() => void>();
 
   const sayHeld = () => {
-    if (hold && Date.now() - hold.since < maxHoldMs) channel.post({ type: 'held', leaseMs });
+    if (hold && Date.now() - hold.since < maxHoldMs)
+      channel.post({ type: 'held', leaseMs, clock: hold.ticket });
   };
   const wakeAll = () => {
     for (const wake of [...wakers]) wake();
@@ -110,6 +127,12 @@ export function broadcastLock(
         beaten = true;
     } else if (message.type === 'held') {
       if (ticket !== undefined) beaten = true;
+      if (hold) {
+        hold.lost = true;
+        const { clock: theirs = -1 } = message;
+        if (theirs < hold.ticket || (theirs === hold.ticket && message.from < tabId))
+          hold.yields = true;
+      }
       holder = message.from;
       leaseUntil = now + Math.min(message.leaseMs, leaseMs);
     } else if (message.type === 'release' && message.from === holder) {
@@ -136,9 +159,8 @@ export function broadcastLock(
       signal?.addEventListener('abort', onAbort);
     });
 
-  async function acquire(deadline: number, signal: AbortSignal | undefined) {
-    // One ticket for the whole wait: the oldest waiter wins the next round (no starvation).
-    let first: number | undefined;
+  /** `first`: the ticket of an earlier round of this wait, so the oldest waiter wins the next. */
+  async function acquire(deadline: number, signal: AbortSignal | undefined, first?: number) {
     for (;;) {
       if (closed || signal?.aborted) throw abortError();
       const now = Date.now();
@@ -163,7 +185,7 @@ export function broadcastLock(
         wakeAll();
       }
       if (!beaten && !closed) {
-        const mine = { since: Date.now() };
+        const mine: Hold = { since: Date.now(), ticket: first, lost: false };
         hold = mine;
         sayHeld();
         renewTimer = setInterval(sayHeld, leaseMs / 3);
@@ -178,6 +200,9 @@ export function broadcastLock(
     clearInterval(renewTimer);
     // Waiters go first: a releasing tab that claimed again at once would win every round.
     if (contended) quietUntil = Date.now() + QUIET_ROUNDS * win();
+    // Both holders of a lost round give up. Messages that slow could make them tie again, so the
+    // higher ticket keeps out for a lease: the other claims alone (rare, so the wait is cheap).
+    if (mine.yields) quietUntil = Math.max(quietUntil, Date.now() + leaseMs);
     contended = false;
     channel.post({ type: 'release' });
     wakeAll();
@@ -190,11 +215,23 @@ export function broadcastLock(
     kind: 'broadcast',
     async run(task, { timeoutMs, signal }) {
       // The deadline counts from the call, and bounds the wait behind this tab's own tasks too.
-      const mine = await acquire(Date.now() + timeoutMs, signal);
-      try {
-        return await task();
-      } finally {
-        release(mine);
+      const deadline = Date.now() + timeoutMs;
+      let ticket: number | undefined;
+      for (;;) {
+        const mine = await acquire(deadline, signal, ticket);
+        ticket = mine.ticket;
+        const lease: LockLease = {
+          assertHeld() {
+            if (mine.lost) throw LOST;
+          },
+        };
+        try {
+          return await task(lease);
+        } catch (error) {
+          if (error !== LOST) throw error;
+        } finally {
+          release(mine);
+        }
       }
     },
     close() {

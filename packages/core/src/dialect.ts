@@ -22,7 +22,9 @@ export interface DialectOptions {
   readonly scope?: string;
   /**
    * The authorization endpoint for redirect sign-in (RFC 6749 §3.1), absolute or page-relative.
-   * The built-in dialects default to `/oauth2/authorize` (the mock server's path for all four).
+   * The built-in dialects default to `/oauth2/authorize` (the mock server's path for all four,
+   * page-relative): set it for a real provider. `signInWithRedirect` refuses one that leads back
+   * to the app's own page (a dev server answering it with the app would loop).
    */
   readonly authorizeUrl?: string;
 }

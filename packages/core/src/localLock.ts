@@ -1,6 +1,9 @@
 import { abortError, withSignal } from './abort.js';
 import { lockTimeoutError } from './errors.js';
-import type { RefreshLock } from './types.js';
+import type { LockLease, RefreshLock } from './types.js';
+
+/** This lock is never held twice. */
+const EXCLUSIVE: LockLease = { assertHeld() {} };
 
 /** A mutex for one tab alone (no BroadcastChannel): tasks run one after another. */
 export function localLock(): RefreshLock {
@@ -16,7 +19,7 @@ export function localLock(): RefreshLock {
         clearTimeout(timer);
         // A caller that left while waiting gives up its turn: its task never runs.
         if (signal?.aborted) throw abortError();
-        return task();
+        return task(EXCLUSIVE);
       });
       // The next turn waits for this task itself, not for its caller, who may have left.
       tail = work.catch(() => {});

@@ -1,3 +1,4 @@
+import { misuse } from './options.js';
 import {
   checkNonce,
   cleanCallbackUrl,
@@ -21,12 +22,22 @@ export interface SignInWithRedirectOptions {
 /**
  * Signs in by redirect (RFC 6749 §4.1 authorization code with RFC 7636 PKCE, the recommended way
  * for a browser app): leaves for the provider's login page. Throws a `TypeError`, without
- * leaving, when the dialect has no `authorizeUrl` or `clientId`.
+ * leaving, when the dialect has no `authorizeUrl` or `clientId`, or when `authorizeUrl` led back
+ * to this page (a page-relative default answered by the app's own server would loop).
  */
 export async function signInWithRedirect(
   manager: TokenManager,
   { redirectUri = location.origin + location.pathname, ...rest }: SignInWithRedirectOptions = {},
 ): Promise<void> {
+  // A page-relative authorizeUrl that the app's own server answers (a dev server's SPA fallback)
+  // loads this app again, which signs in again: a loop. Its second pass is refused here.
+  const { authorizeUrl } = manager.dialect;
+  const target = authorizeUrl ? new URL(authorizeUrl, location.href) : undefined;
+  if (target?.origin === location.origin && target.pathname === location.pathname)
+    throw misuse(
+      `authorizeUrl (${target.pathname}) led back to this app: set it to your provider's ` +
+        'authorization endpoint (an absolute URL, or a path your server proxies to it)',
+    );
   const { url } = await createAuthorizeRequest(manager.dialect, {
     ...rest,
     redirectUri,

@@ -53,7 +53,8 @@ export function createRefresher(ctx: RefreshContext) {
     const early = new AbortController();
     const stop = () => early.abort();
     signal.addEventListener('abort', stop);
-    const unwatch = state.subscribe(() => (newer() || backingOff()) && stop());
+    const watch = () => state.subscribe(() => (newer() || backingOff()) && stop());
+    let unwatch = watch();
     let ended: BatonError | undefined;
     /** A terminal answer: adopt another tab's rotation that raced it, else end every tab. */
     const giveUp = async (failure: BatonError): Promise<TokenSet> => {
@@ -72,7 +73,7 @@ export function createRefresher(ctx: RefreshContext) {
     try {
       if (backingOff()) throw state.error;
       const result = await lock.run(
-        async () => {
+        async (lease) => {
           unwatch();
           emit({ type: 'lock-acquired', waitedMs: Date.now() - started });
           // A lock is not a memory barrier: the previous holder's news may still be on its way.
@@ -83,6 +84,14 @@ export function createRefresher(ctx: RefreshContext) {
           if (adopted) return adopted;
           // Backing off (here or, as a tab told us, elsewhere): no request before its time.
           if (backingOff()) throw state.error;
+          // The point of no return: a refresh token can be spent once.
+          try {
+            lease.assertHeld();
+          } catch (lost) {
+            // The lock waits again, for a hold of its own: news ends that wait too.
+            unwatch = watch();
+            throw lost;
+          }
           let next: TokenSet;
           try {
             next = await ctx.redeem(base, signal);

@@ -25,8 +25,11 @@ export type TabMessage =
   | { readonly type: 'query'; readonly generation: number }
   /** Lock: asks for the lock with a Lamport ticket; the lowest (clock, tab) wins. */
   | { readonly type: 'claim'; readonly clock: number }
-  /** Lock: "I hold it for leaseMs more"; the answer to a claim, and the holder's renewal. */
-  | { readonly type: 'held'; readonly leaseMs: number }
+  /**
+   * Lock: "I hold it for leaseMs more"; the answer to a claim, and the holder's renewal. `clock`:
+   * the ticket it won with (absent from tabs of an older release).
+   */
+  | { readonly type: 'held'; readonly leaseMs: number; readonly clock?: number }
   /** Lock: free. */
   | { readonly type: 'release' };
 
@@ -78,7 +81,7 @@ export function parseTabMessage(data: unknown, app: string): ReceivedMessage | s
           : m.type === 'claim'
             ? isCount(m.clock)
             : m.type === 'held'
-              ? isCount(m.leaseMs)
+              ? isCount(m.leaseMs) && (m.clock === undefined || isCount(m.clock))
               : m.type === 'release';
   return ok ? (m as unknown as ReceivedMessage) : `bad ${String(m.type).slice(0, 20)} message`;
 }

@@ -135,6 +135,17 @@ export interface LockRunOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** What a lock tells the task it runs. */
+export interface LockLease {
+  /**
+   * Throws when the lock has learnt that another tab held it at the same time (a lock built on
+   * messages whose delivery was later than its window, as on a stalled machine). Call it just
+   * before the effect that must happen once; the lock then runs the task again once it truly
+   * holds it. A lock that cannot be held twice (Web Locks) never throws.
+   */
+  assertHeld(): void;
+}
+
 /**
  * The cross-tab refresh lock: one small interface, with Web Locks, the BroadcastChannel lock
  * (`@baton/core/broadcast-lock`) and a one-tab mutex behind it.
@@ -142,7 +153,7 @@ export interface LockRunOptions {
 export interface RefreshLock {
   readonly kind: 'web-locks' | 'broadcast' | 'local';
   /** Runs `task` while holding the lock; the lock is released when it settles. */
-  run<T>(task: () => Promise<T>, options: LockRunOptions): Promise<T>;
+  run<T>(task: (lease: LockLease) => Promise<T>, options: LockRunOptions): Promise<T>;
   close(): void;
 }
 

@@ -1,6 +1,9 @@
 import { abortError, bounded } from './abort.js';
 import { lockTimeoutError } from './errors.js';
-import type { RefreshLock } from './types.js';
+import type { LockLease, RefreshLock } from './types.js';
+
+/** This lock is never held twice. */
+const EXCLUSIVE: LockLease = { assertHeld() {} };
 
 /**
  * The Web Locks API (`navigator.locks`): one arbiter for every tab of the origin, which releases
@@ -17,7 +20,7 @@ export function webLock(name: string, locks: LockManager): RefreshLock {
         return await locks.request(name, { signal: wait.signal }, () => {
           acquired = true;
           wait.done(); // once granted, the lock is not given back on abort
-          return task();
+          return task(EXCLUSIVE);
         });
       } catch (error) {
         if (acquired) throw error;

@@ -105,8 +105,12 @@ interface Outcome {
   readonly bound: number;
 }
 
-/** Runs a scenario to completion (bounded) in simulated time. */
-async function simulate(scenario: Scenario): Promise<Outcome> {
+/**
+ * Runs a scenario to completion (bounded) in simulated time. `confirmMs`: how long each task
+ * works before its point of no return (`assertHeld()`, as the refresher's catch-up does); a hold
+ * counts from there.
+ */
+async function simulate(scenario: Scenario, confirmMs = 0): Promise<Outcome> {
   const net = createNet(scenario.tabs, scenario.delays);
   const holds: Hold[] = [];
   const results: Outcome['results'] = [];
@@ -117,7 +121,7 @@ async function simulate(scenario: Scenario): Promise<Outcome> {
     lastDeath +
     work +
     (scenario.deaths.length + 1) * (LEASE + 10 * W) +
-    scenario.requests.length * 10 * W;
+    scenario.requests.length * (10 * W + confirmMs);
   for (const death of scenario.deaths) {
     setTimeout(() => {
       const tab = net.tabs[death.tab];
@@ -139,7 +143,9 @@ async function simulate(scenario: Scenario): Promise<Outcome> {
       results.push(result);
       tab.lock
         .run(
-          async () => {
+          async (lease) => {
+            if (confirmMs > 0) await new Promise((resolve) => setTimeout(resolve, confirmMs));
+            lease.assertHeld();
             const hold: Hold = { tab: request.tab, start: Date.now(), end: undefined };
             // A tab that is already dead does nothing any more: what it "holds" does not count.
             if (!tab.dead) holds.push(hold);
@@ -229,6 +235,27 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 5 }).chain
     ),
   }),
 );
+
+/** Deliveries up to this late: past the claim round trip (2 W). */
+const LATE = 3 * W;
+
+/** Overlaps the fence must stop (without it, both tabs hold). */
+const lateRegressions: readonly [string, Scenario][] = [
+  [
+    // Tab 1 claims 10 ms after tab 0; each claim reaches the other 50 ms later, after both
+    // windows (40 ms): both win, and each hears the other's `held` 50 ms into its hold.
+    'two claims that cross later than the window',
+    {
+      tabs: 2,
+      delays: [50],
+      requests: [
+        { tab: 0, at: 0, duration: 30 },
+        { tab: 1, at: 10, duration: 30 },
+      ],
+      deaths: [],
+    },
+  ],
+];
 
 /** Counterexamples the property found in earlier versions of the lock: kept as regressions. */
 const regressions: readonly [string, Scenario][] = [
@@ -322,6 +349,52 @@ describe('broadcastLock model (simulated channel, fake timers)', () => {
             // Every live request ran its task.
             const ok = outcome.results.filter((r) => !outcome.net.tabs[r.tab]?.dead);
             expect(outcome.holds.length).toBeGreaterThanOrEqual(ok.length);
+          } finally {
+            vi.useRealTimers();
+          }
+        }),
+        { numRuns },
+      );
+    },
+    20_000 + numRuns * 20,
+  );
+
+  // A stalled renderer delivers late: past the claim window, two tabs may both win a round. Each
+  // says `held` at once, so a task that works `confirmMs` ≥ the longest delay before its point
+  // of no return hears the other holder first: only one of them acts.
+  const lateArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 4 }).chain((tabs) =>
+    fc.record({
+      tabs: fc.constant(tabs),
+      delays: fc.array(fc.integer({ min: 0, max: LATE - 1 }), { minLength: 1, maxLength: 40 }),
+      requests: fc.array(
+        fc.record({
+          tab: fc.integer({ min: 0, max: tabs - 1 }),
+          at: fc.integer({ min: 0, max: 600 }),
+          duration: fc.integer({ min: 0, max: 3 * W }),
+        }),
+        { minLength: 2, maxLength: 8 },
+      ),
+      deaths: fc.constant([]),
+    }),
+  );
+
+  it.each(lateRegressions)('late delivery regression: %s', async (_name, scenario) => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const outcome = await simulate(scenario, LATE);
+    check(outcome);
+    expect(outcome.holds.length).toBe(scenario.requests.length);
+  });
+
+  it(
+    'with messages later than the window, no two holders past assertHeld(), and every tab gets it',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(lateArb, async (scenario) => {
+          vi.useFakeTimers({ now: 1_700_000_000_000 });
+          try {
+            const outcome = await simulate(scenario, LATE);
+            check(outcome);
+            expect(outcome.holds.length).toBe(scenario.requests.length);
           } finally {
             vi.useRealTimers();
           }

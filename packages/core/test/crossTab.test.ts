@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index.js';
+import { broadcastLock } from '../src/broadcastLock.js';
+import type { BatonEvent, LockFactory, TokenManager, TokenManagerOptions } from '../src/index.js';
 import { signInWithPassword } from '../src/password.js';
-import { MAX_COUNT, PROTOCOL_VERSION } from '../src/tabChannel.js';
+import { MAX_COUNT, PROTOCOL_VERSION, type TabChannel } from '../src/tabChannel.js';
 import { ALICE, CIAM, ciamManager, sleep, until, withChannel } from './support.js';
 
 /**
@@ -200,6 +201,46 @@ describe('who refreshes', () => {
       // ...and after the first, always the same tab.
       expect(refreshed.filter((n) => n > 0)).toHaveLength(refreshed[0]! > 0 ? 1 : 2);
       expect(w.mock.stats().reuseDetected).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('a BroadcastChannel lock won twice (messages later than its window)', () => {
+  it('the fence stops the second spend: one refresh, and the other tab adopts it', async () => {
+    const w = await world();
+    try {
+      // Lock messages cross in 300 ms, far past a 40-ms claim round trip: two tabs that claim
+      // at once both win. Each says `held` at once and catches up for 400 ms before it spends.
+      const LATE = 300;
+      const late: LockFactory = ({ channel }) => {
+        if (!channel) throw new Error('the test needs a channel');
+        const slow: TabChannel = {
+          ...channel,
+          post: (message) => {
+            if (message.type === 'tokens' || message.type === 'query') channel.post(message);
+            else setTimeout(() => channel.post(message), LATE);
+          },
+        };
+        return broadcastLock(slow, { claimWindowMs: 20, leaseMs: 600 });
+      };
+      const [a, b] = await w.signedIn(2, { lock: late, syncTimeoutMs: 400 });
+      const outcomes = await Promise.all([outcome(a!.refresh()), outcome(b!.refresh())]);
+      expect(outcomes).toEqual(['ok', 'ok']);
+      expect(generations([a!, b!])).toEqual([2, 2]);
+      expect(converged([a!, b!])).toBe(true);
+      const stats = w.mock.stats().byDialect.ciam;
+      expect({ refreshes: stats.refreshes, invalidGrant: stats.invalidGrant }).toEqual({
+        refreshes: 1,
+        invalidGrant: 0,
+      });
+      // Both won the first round (each acquired, neither spent); one won the next and refreshed,
+      // and the other adopted its tokens while it waited.
+      const acquired = [a!, b!].map((t) => w.count(t, 'lock-acquired'));
+      expect(acquired.sort()).toEqual([1, 2]);
+      const successes = [a!, b!].map((t) => w.count(t, 'refresh-success'));
+      expect(successes.sort()).toEqual([0, 1]);
     } finally {
       await w.close();
     }

@@ -77,7 +77,11 @@ describe('createLock', () => {
   it('a LockFactory gets the channel and the name', () => {
     const channel = createTabChannel(`lock-${randomUUID()}`, () => {}) as TabChannel;
     open.push(channel);
-    const mine: RefreshLock = { kind: 'local', run: (task) => task(), close() {} };
+    const mine: RefreshLock = {
+      kind: 'local',
+      run: (task) => task({ assertHeld() {} }),
+      close() {},
+    };
     const factory = vi.fn(() => mine);
     expect(createLock(factory, channel, 'app')).toBe(mine);
     expect(factory).toHaveBeenCalledWith({ channel, name: 'app' });

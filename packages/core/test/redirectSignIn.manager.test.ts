@@ -68,3 +68,32 @@ it.each(DIALECTS)('%s: wired manager round trip', async (name) => {
   expect(store.size).toBe(0);
   manager.destroy();
 });
+
+it('refuses, without leaving, an authorizeUrl that led back to this app (a dev server loop)', async () => {
+  vi.stubGlobal('sessionStorage', new Map());
+  // The dev server answered the page-relative default with the app itself, which signs in again.
+  const loc = {
+    href: 'http://127.0.0.1:5173/oauth2/authorize?response_type=code&state=s',
+    origin: 'http://127.0.0.1:5173',
+    pathname: '/oauth2/authorize',
+    assign: vi.fn(),
+  };
+  vi.stubGlobal('location', loc);
+  const manager = createTokenManager({
+    dialect: dialects.ciam({ clientId: 'app' }),
+    channel: false,
+  });
+  await manager.ready;
+  const refused = signInWithRedirect(manager);
+  await expect(refused).rejects.toThrow(TypeError);
+  await expect(refused).rejects.toThrow(
+    /authorizeUrl \(\/oauth2\/authorize\) led back to this app/,
+  );
+  expect(loc.assign).not.toHaveBeenCalled();
+  // From any other page of the app, the same dialect leaves for its authorizeUrl.
+  Object.assign(loc, { href: 'http://127.0.0.1:5173/app', pathname: '/app' });
+  vi.stubGlobal('sessionStorage', { setItem: vi.fn() });
+  await signInWithRedirect(manager);
+  expect(new URL(loc.assign.mock.calls[0]?.[0], loc.href).pathname).toBe('/oauth2/authorize');
+  manager.destroy();
+});

@@ -99,7 +99,14 @@ const valid = fc.oneof(
     code: fc.constantFrom('network', 'server_error', 'rate_limited', 'timeout'),
   }),
   fc.record({ type: fc.constant('claim'), clock: fc.nat({ max: MAX_COUNT }) }),
-  fc.record({ type: fc.constant('held'), leaseMs: fc.nat({ max: 100_000 }) }),
+  fc.record(
+    {
+      type: fc.constant('held'),
+      leaseMs: fc.nat({ max: 100_000 }),
+      clock: fc.nat({ max: MAX_COUNT }),
+    },
+    { requiredKeys: ['type', 'leaseMs'] },
+  ),
   fc.constant({ type: 'release' }),
 );
 const envelope = fc.record({
@@ -197,6 +204,9 @@ describe('parseTabMessage', () => {
         'bad claim message',
       );
       expect(parseTabMessage({ ...base, type: 'held', leaseMs: bad }, APP)).toBe(
+        'bad held message',
+      );
+      expect(parseTabMessage({ ...base, type: 'held', leaseMs: 1, clock: bad }, APP)).toBe(
         'bad held message',
       );
       const tokens = { accessToken: 'a', tokenType: 'Bearer', expiresAt: 1, generation: bad };
