@@ -72,6 +72,7 @@ export function isTerminalCode(code: ErrorCode): boolean {
   return TERMINAL_CODES.has(code);
 }
 
+/** What a {@link BatonError} carries besides its code and message. */
 export interface BatonErrorOptions {
   /** HTTP status of the token endpoint's answer, when there was one. */
   status?: number;

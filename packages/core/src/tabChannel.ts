@@ -33,6 +33,7 @@ export type TabMessage =
   /** Lock: free. */
   | { readonly type: 'release' };
 
+/** A {@link TabMessage} as another tab receives it: with its sender and when it was posted. */
 export type ReceivedMessage = TabMessage & {
   readonly from: string;
   /** When the sender posted it (`Date.now()`, one clock for a browser's tabs): the channel's lag. */
@@ -43,8 +44,11 @@ export type ReceivedMessage = TabMessage & {
 export interface TabChannel {
   /** This page load's id (in memory only: a duplicated tab gets its own). */
   readonly tabId: string;
+  /** Sends to every other tab of the app (never to this one). */
   post(message: TabMessage): void;
+  /** Calls `listener` with each message another tab posts; returns the unsubscribe. */
   subscribe(listener: (message: ReceivedMessage) => void): () => void;
+  /** Stops sending and receiving. */
   close(): void;
 }
 

@@ -11,6 +11,7 @@ import type {
   TokenGrantResult,
 } from './types.js';
 
+/** The options of `createTokenManager`: `dialect` is required, every other one has a default. */
 export interface TokenManagerOptions {
   /** How to talk to the token endpoint: `ciam({...})` from `@baton/core/dialects`, or `defineDialect`. */
   readonly dialect: Dialect;
@@ -46,6 +47,7 @@ export interface TokenManagerOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** Options of {@link TokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
   /**
    * How long (ms) the token must still be valid. Default: the manager's own refresh point (the
@@ -56,6 +58,7 @@ export interface GetAccessTokenOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link TokenManager.refresh}. */
 export interface RefreshOptions {
   /**
    * The access token the caller found stale (e.g. the one an API answered 401 to). When the
@@ -66,6 +69,7 @@ export interface RefreshOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link TokenManager.signInWithGrant}. */
 export interface SignInWithGrantOptions {
   readonly signal?: AbortSignal;
   /**

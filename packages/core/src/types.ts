@@ -154,6 +154,7 @@ export interface RefreshLock {
   readonly kind: 'web-locks' | 'broadcast' | 'local';
   /** Runs `task` while holding the lock; the lock is released when it settles. */
   run<T>(task: (lease: LockLease) => Promise<T>, options: LockRunOptions): Promise<T>;
+  /** Lets go of what the lock holds (listeners, a lease): the manager is being destroyed. */
   close(): void;
 }
 
@@ -164,8 +165,11 @@ export interface RefreshLock {
 export interface SessionStore {
   /** Names the stored session in the `storage-corrupt` event. */
   readonly key: string;
+  /** What is stored (untrusted: the manager checks it), or `undefined` when nothing is. */
   load(): unknown;
+  /** Keeps the session's tokens (what of them is up to the store). */
   save(tokens: TokenSet): void;
+  /** Forgets the session: sign-out, or a corrupt entry. */
   clear(): void;
 }
 

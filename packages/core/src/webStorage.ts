@@ -5,8 +5,11 @@ import type { SessionStoreFactory, TokenSet } from './types.js';
  * adapter of your own (e.g. over a native app's secure storage).
  */
 export interface StorageAdapter {
+  /** The stored value, or `null` / `undefined` when there is none. */
   get(key: string): string | null | undefined;
+  /** Stores the value (a JSON string) under the key. */
   set(key: string, value: string): void;
+  /** Deletes the key. */
   remove(key: string): void;
 }
 

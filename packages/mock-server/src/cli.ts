@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { DEMO_CLIENTS, DEMO_USERS, DIALECTS, type DialectName, isDialectName } from './clients.js';
 import { startMockServer } from './server.js';
 

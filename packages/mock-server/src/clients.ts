@@ -1,18 +1,24 @@
 /** The four seed dialects the mock speaks (see shared/seeds/). */
 export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
+/** One of {@link DIALECTS}. */
 export type DialectName = (typeof DIALECTS)[number];
 
+/** True for one of {@link DIALECTS}. */
 export function isDialectName(value: unknown): value is DialectName {
   return typeof value === 'string' && (DIALECTS as readonly string[]).includes(value);
 }
 
 /** One demo client: the only client each route accepts, and where its parameters go. */
 export interface DemoClient {
+  /** The dialect whose route accepts it. */
   readonly dialect: DialectName;
+  /** The token route's method. */
   readonly method: 'GET' | 'POST';
+  /** The token route's path. */
   readonly path: string;
   /** Where the token request's parameters travel, as the seed documents it. */
   readonly paramsIn: 'form' | 'query';
+  /** The only client id the route accepts. */
   readonly clientId: string;
   /** Demo data, printed at start: a mock has nothing to hide. */
   readonly clientSecret: string;
@@ -55,8 +61,11 @@ export const DEMO_CLIENTS: Readonly<Record<DialectName, DemoClient>> = {
   },
 };
 
+/** A user every route and the login page accept. */
 export interface DemoUser {
+  /** The sign-in name. */
   readonly username: string;
+  /** The password (demo data). */
   readonly password: string;
   /** Opaque user id (UAA's `result.user_id`, chat-room's `sub`). */
   readonly userId: string;
@@ -64,6 +73,7 @@ export interface DemoUser {
   readonly numericId: number;
 }
 
+/** `alice` / `alice-password` and `bob` / `bob-password`. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'alice', password: 'alice-password', userId: '10000001', numericId: 1 },
   { username: 'bob', password: 'bob-password', userId: '10000002', numericId: 2 },

@@ -14,6 +14,7 @@ export interface FaultMatch {
 
 /** Answer with this status, without processing the request (nothing is committed). */
 export interface StatusFault extends FaultMatch {
+  /** The HTTP status, 400 to 599. */
   readonly status: number;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfter?: number;
@@ -25,11 +26,13 @@ export interface StatusFault extends FaultMatch {
 
 /** Wait before processing; a client that disconnects meanwhile is dropped unprocessed. */
 export interface LatencyFault extends FaultMatch {
+  /** How long, 0 to 120 000 ms. */
   readonly latencyMs: number;
 }
 
 /** Answer a broken body instead of processing the request (nothing is committed). */
 export interface MalformedFault extends FaultMatch {
+  /** An nginx HTML page, an empty body, half a JSON body, or the right keys with wrong types. */
   readonly malformed: 'html' | 'empty' | 'truncated' | 'wrong-types';
   /** HTTP status of the broken answer; default 200. */
   readonly status?: number;
@@ -37,9 +40,11 @@ export interface MalformedFault extends FaultMatch {
 
 /** Process (commit) the request, then destroy the connection without answering. */
 export interface DropFault extends FaultMatch {
+  /** Always `true`. */
   readonly dropAfterCommit: true;
 }
 
+/** One fault to inject: which requests it matches, and what it does to them. */
 export type FaultSpec = StatusFault | LatencyFault | MalformedFault | DropFault;
 
 /** A queued fault, as `GET /__mock/faults` lists it. */

@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { DIALECTS, type DialectName, isDialectName } from './clients.js';
 import type { AppEnv, Deps, Settings } from './context.js';
 import { DIALECT_SPECS } from './dialects/index.js';
+import { type MockEndpoints, mockEndpoints } from './endpoints.js';
 import { FaultQueue, type FaultSpec, type PendingFault, parseFaultSpec } from './faults.js';
 import { json } from './http.js';
 import { createKeys } from './jwt.js';
@@ -17,6 +18,7 @@ import { tokenRoute } from './routes/token.js';
 import { SessionStore } from './sessions.js';
 import { type MockStats, StatsRecorder } from './stats.js';
 
+/** Options of {@link startMockServer}; every one has a default. */
 export interface MockServerOptions {
   /** Default 0: a free port (the CLI uses 4010). */
   readonly port?: number | undefined;
@@ -41,18 +43,27 @@ export interface MockServerOptions {
   readonly bodyLimit?: number | undefined;
 }
 
+/** A running mock server, in this process. Another process drives it with `connectMockServer`. */
 export interface MockServer {
   /** `http://host:port`, no trailing slash. Also the JWT issuer. */
   readonly url: string;
+  /** The port it listens on: the free one it was given with `port: 0`. */
   readonly port: number;
+  /** The URLs and demo client of one dialect on this server. */
+  endpoints(dialect: DialectName): MockEndpoints;
   /** A copy of the counters. */
   stats(): MockStats;
   /** Zeroes the counters, forgets every session and pending fault. */
   reset(): void;
-  /** Queues faults (validated like `POST /__mock/faults`); returns all pending ones. */
+  /**
+   * Queues faults, all or none (validated like `POST /__mock/faults`: a `TypeError` names a
+   * wrong key); returns every pending one.
+   */
   faults(spec: FaultSpec | readonly FaultSpec[]): PendingFault[];
   /** The pending faults, as `GET /__mock/faults` lists them. */
   pendingFaults(): PendingFault[];
+  /** Drops the pending faults. */
+  clearFaults(): void;
   /** Stops listening and drops open connections (and injected delays) at once. */
   close(): Promise<void>;
 }
@@ -85,6 +96,10 @@ function localOrigin(origin: string): string | null {
   }
 }
 
+/**
+ * Starts a mock provider speaking the four dialects, on 127.0.0.1 and a free port by default.
+ * Resolves once it listens. Throws a `RangeError` for a setting out of range.
+ */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = resolveSettings(options);
   const now = options.now ?? Date.now;
@@ -165,6 +180,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   return {
     url,
     port,
+    endpoints: (dialect) => mockEndpoints(url, dialect),
     stats: () => deps.stats.snapshot(),
     reset: () => resetAll(deps),
     faults(spec) {
@@ -173,6 +189,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return deps.faults.list();
     },
     pendingFaults: () => deps.faults.list(),
+    clearFaults: () => deps.faults.clear(),
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();

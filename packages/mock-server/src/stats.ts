@@ -30,7 +30,9 @@ export interface Counters {
   droppedInFlight: number;
 }
 
+/** The counters in total, and for each dialect under `byDialect`. */
 export interface MockStats extends Counters {
+  /** The same counters, per dialect. */
   readonly byDialect: Record<DialectName, Counters>;
 }
 

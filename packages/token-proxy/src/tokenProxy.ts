@@ -28,6 +28,7 @@ export type TokenProxyHandler = (request: Request) => Promise<Response>;
 /** Where the provider wants the token request's parameters. */
 export type TokenProxyParams = 'body' | 'query';
 
+/** The options of `createTokenProxy`: where to forward, the secret to add, whom to serve. */
 export interface TokenProxyOptions {
   /** The provider's token endpoint, absolute `http(s)` URL (it may carry a query of its own). */
   readonly upstream: string;
