@@ -6,6 +6,8 @@ const steps = [
   ['lint', 'biome check .'],
   ['typecheck', 'pnpm -r typecheck'],
   ['build', 'pnpm build'],
+  ['README code blocks type-check', 'node scripts/doc-test.mjs'],
+  ['API reference (TypeDoc, warnings as errors)', 'pnpm docs:api'],
   ['unit and integration tests', 'vitest run'],
   ['size budgets', 'size-limit'],
   ['end-to-end tests (Chromium)', 'node scripts/e2e.mjs'],

@@ -599,7 +599,14 @@ export async function faultsTaken(timeout: number): Promise<void> {
   await expect.poll(() => mock.pendingFaults(), { timeout, intervals: [50, 100] }).toBe(0);
 }
 
-const OUTCOMES = new Set(['refresh-success', 'refresh-skipped', 'refresh-failure', 'signed-out']);
+/** What ends a hold of the lock (`lock-lost`: the fence found another holder; nothing sent). */
+const OUTCOMES = new Set([
+  'refresh-success',
+  'refresh-skipped',
+  'refresh-failure',
+  'signed-out',
+  'lock-lost',
+]);
 
 /** The tab holding the refresh lock: it acquired it and has no outcome yet. */
 export async function lockHolder(pages: readonly Page[]): Promise<Page> {

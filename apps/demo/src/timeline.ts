@@ -10,6 +10,7 @@ export type EntryKind =
   | 'opened'
   | 'refresh-start'
   | 'lock-acquired'
+  | 'lock-lost'
   | 'refresh-success'
   | 'refresh-skipped'
   | 'refresh-failure'
@@ -66,6 +67,7 @@ const KINDS: ReadonlySet<string> = new Set<EntryKind>([
   'opened',
   'refresh-start',
   'lock-acquired',
+  'lock-lost',
   'refresh-success',
   'refresh-skipped',
   'refresh-failure',
@@ -134,6 +136,8 @@ export function describeEvent(
       return { kind: 'refresh-start', generation: event.generation, detail: event.reason };
     case 'lock-acquired':
       return { kind: 'lock-acquired', ms: event.waitedMs };
+    case 'lock-lost':
+      return { kind: 'lock-lost' };
     case 'refresh-success':
       return { kind: 'refresh-success', generation: event.generation, ms: event.durationMs };
     case 'refresh-skipped':

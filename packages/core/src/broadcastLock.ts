@@ -3,7 +3,7 @@ import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 import type { LockLease, RefreshLock } from './types.js';
 
-/** Thrown by `assertHeld()` when the hold was not exclusive: the task runs again. */
+/** Thrown by `confirm()` when the hold was not exclusive: the task runs again. */
 const LOST = new Error('lock held twice');
 
 /** Defaults (ms) and the protocol's multiples of W (the bench reads them from here). */
@@ -43,9 +43,11 @@ export interface BroadcastLockOptions {
  * - **release**: on completion, and on `pagehide`. Only the holder's own release frees its lease;
  *   waiters then claim at once.
  * - **fence**: a holder that hears another tab's `held` was not alone (a message crossed later
- *   than W: a stalled renderer). Both give the lock up, unless past `assertHeld()` (the task's
- *   point of no return), and claim again, the lower ticket first: two holds can then only both
- *   act if each acts before the other's `held` arrives.
+ *   than W: a stalled renderer or browser process). The task awaits `lease.confirm()` before its
+ *   point of no return, which rejects for a hold found lost: both holders then give the lock up
+ *   and claim again, the lower ticket first. Two holds can both act only if each confirms
+ *   before the other's `held` arrives, so the task's work before it (the refresher's catch-up)
+ *   is how late a message may be, on top of what the claims tolerate.
  * - **expiry**: a holder that died, hung past `maxHoldMs` or was frozen answers nothing, so the
  *   next claim after its lease meets silence and wins. A late result of the old holder cannot
  *   win: the manager only ever accepts a strictly newer generation.
@@ -221,7 +223,8 @@ export function broadcastLock(
         const mine = await acquire(deadline, signal, ticket);
         ticket = mine.ticket;
         const lease: LockLease = {
-          assertHeld() {
+          async confirm() {
+            await wait(0, undefined, false); // the messages already there first
             if (mine.lost) throw LOST;
           },
         };

@@ -15,6 +15,11 @@ export type WakeSource = 'visible' | 'online' | 'pageshow' | 'focus' | 'late-tim
 export type BatonEvent =
   | { readonly type: 'refresh-start'; readonly reason: RefreshReason; readonly generation: number }
   | { readonly type: 'lock-acquired'; readonly waitedMs: number }
+  /**
+   * The hold just acquired was not exclusive (a BroadcastChannel lock whose messages crossed
+   * late: another tab held it too). Nothing was sent; this tab waits for the lock again.
+   */
+  | { readonly type: 'lock-lost' }
   | {
       readonly type: 'refresh-success';
       readonly generation: number;

@@ -3,7 +3,7 @@ import { lockTimeoutError } from './errors.js';
 import type { LockLease, RefreshLock } from './types.js';
 
 /** This lock is never held twice. */
-const EXCLUSIVE: LockLease = { assertHeld() {} };
+const EXCLUSIVE: LockLease = { confirm: () => Promise.resolve() };
 
 /** A mutex for one tab alone (no BroadcastChannel): tasks run one after another. */
 export function localLock(): RefreshLock {

@@ -86,9 +86,10 @@ export function createRefresher(ctx: RefreshContext) {
           if (backingOff()) throw state.error;
           // The point of no return: a refresh token can be spent once.
           try {
-            lease.assertHeld();
+            await lease.confirm();
           } catch (lost) {
             // The lock waits again, for a hold of its own: news ends that wait too.
+            emit({ type: 'lock-lost' });
             unwatch = watch();
             throw lost;
           }

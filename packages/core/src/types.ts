@@ -138,12 +138,12 @@ export interface LockRunOptions {
 /** What a lock tells the task it runs. */
 export interface LockLease {
   /**
-   * Throws when the lock has learnt that another tab held it at the same time (a lock built on
-   * messages whose delivery was later than its window, as on a stalled machine). Call it just
-   * before the effect that must happen once; the lock then runs the task again once it truly
-   * holds it. A lock that cannot be held twice (Web Locks) never throws.
+   * Await it just before the effect that must happen once. Rejects when the lock has learnt that
+   * another tab held it at the same time (a lock built on messages whose delivery was later than
+   * its window, as on a stalled machine): the lock then runs the task again once it truly holds
+   * it. A lock that cannot be held twice (Web Locks) resolves at once.
    */
-  assertHeld(): void;
+  confirm(): Promise<void>;
 }
 
 /**

@@ -3,7 +3,7 @@ import { lockTimeoutError } from './errors.js';
 import type { LockLease, RefreshLock } from './types.js';
 
 /** This lock is never held twice. */
-const EXCLUSIVE: LockLease = { assertHeld() {} };
+const EXCLUSIVE: LockLease = { confirm: () => Promise.resolve() };
 
 /**
  * The Web Locks API (`navigator.locks`): one arbiter for every tab of the origin, which releases

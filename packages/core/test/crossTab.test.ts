@@ -239,6 +239,7 @@ describe('a BroadcastChannel lock won twice (messages later than its window)', (
       // and the other adopted its tokens while it waited.
       const acquired = [a!, b!].map((t) => w.count(t, 'lock-acquired'));
       expect(acquired.sort()).toEqual([1, 2]);
+      expect([a!, b!].map((t) => w.count(t, 'lock-lost'))).toEqual([1, 1]);
       const successes = [a!, b!].map((t) => w.count(t, 'refresh-success'));
       expect(successes.sort()).toEqual([0, 1]);
     } finally {

@@ -79,7 +79,7 @@ describe('createLock', () => {
     open.push(channel);
     const mine: RefreshLock = {
       kind: 'local',
-      run: (task) => task({ assertHeld() {} }),
+      run: (task) => task({ confirm: () => Promise.resolve() }),
       close() {},
     };
     const factory = vi.fn(() => mine);
