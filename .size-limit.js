@@ -37,7 +37,7 @@ const core = (name, limit) => ({
 
 export default [
   {
-    ...core('@baton/core: { createTokenManager } + ciam', '9.18 kB'),
+    ...core('@baton/core: { createTokenManager } + ciam', '9.19 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
