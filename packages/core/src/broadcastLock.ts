@@ -2,6 +2,7 @@ import { abortError } from './abort.js';
 import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 import type { RefreshLock } from './types.js';
+import { unref } from './util.js';
 
 /** Defaults (ms) and the protocol's multiples of W (the bench reads them from here). */
 export const DEFAULT_CLAIM_WINDOW_MS = 150;
@@ -166,7 +167,7 @@ export function broadcastLock(
         const mine = { since: Date.now() };
         hold = mine;
         sayHeld();
-        renewTimer = setInterval(sayHeld, leaseMs / 3);
+        renewTimer = unref(setInterval(sayHeld, leaseMs / 3));
         return mine;
       }
     }

@@ -1,5 +1,6 @@
 import { isTokenSet } from './tokenSet.js';
 import type { TokenSet } from './types.js';
+import { unref } from './util.js';
 
 /** Version of the cross-tab message protocol. Tabs ignore messages of any other version. */
 export const PROTOCOL_VERSION = 1;
@@ -105,7 +106,7 @@ export function createTabChannel(
   onReject: (reason: string) => void,
 ): TabChannel | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
-  const channel = new BroadcastChannel(name);
+  const channel = unref(new BroadcastChannel(name));
   const tabId = createTabId();
   const listeners = new Set<(message: ReceivedMessage) => void>();
   channel.onmessage = (event: MessageEvent) => {
