@@ -57,6 +57,22 @@ function docsOf(program, entryFile, ownDir) {
   return docs;
 }
 
+/**
+ * Parsed files shared by every program of this run: the DOM lib and React's types are most of a
+ * program's cost, and each package's two programs read the same ones.
+ */
+const parsed = new Map();
+function sharedHost(options) {
+  const host = ts.createCompilerHost(options);
+  const read = host.getSourceFile;
+  host.getSourceFile = (fileName, version, ...rest) => {
+    const key = `${fileName}\0${JSON.stringify(version)}`;
+    if (!parsed.has(key)) parsed.set(key, read.call(host, fileName, version, ...rest));
+    return parsed.get(key);
+  };
+  return host;
+}
+
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
@@ -109,14 +125,17 @@ export function checkDocs(name, pkgDir, srcDir) {
         problems.push(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
     },
   );
-  const sources = ts.createProgram(entries.map((e) => e.source).filter(Boolean), {
-    ...config?.options,
-    noEmit: true,
+  const sourceOptions = { ...config?.options, noEmit: true };
+  const sources = ts.createProgram({
+    rootNames: entries.map((e) => e.source).filter(Boolean),
+    options: sourceOptions,
+    host: sharedHost(sourceOptions),
   });
-  const shipped = ts.createProgram(
-    entries.map((e) => e.shipped),
-    COMPILER_OPTIONS,
-  );
+  const shipped = ts.createProgram({
+    rootNames: entries.map((e) => e.shipped),
+    options: COMPILER_OPTIONS,
+    host: sharedHost(COMPILER_OPTIONS),
+  });
   for (const { subpath, shipped: shippedFile, source } of entries) {
     if (!source) continue;
     const want = docsOf(sources, source, join(srcDir, 'src'));
