@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 /** The core, and one entry per subpath: an app pays only for what it imports. */
 const subpaths = ['dialects', 'redirect', 'password', 'auth-fetch', 'storage', 'broadcast-lock'];
@@ -14,4 +15,5 @@ export default defineConfig({
   target: 'es2022',
   sourcemap: true,
   clean: true,
+  plugins: [dropDtsMapComments()],
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 export default defineConfig({
   // Two entries: `@baton/react` and `@baton/react/query` (the only one that imports React Query).
@@ -9,6 +10,7 @@ export default defineConfig({
   target: 'es2022',
   sourcemap: true,
   clean: true,
+  plugins: [dropDtsMapComments()],
   // Peers stay imports (`@baton/core` with its subpaths); tsdown externalizes dependencies and
   // peers by default, this says so.
   deps: {

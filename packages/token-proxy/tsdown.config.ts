@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -9,4 +10,5 @@ export default defineConfig({
   target: 'es2022',
   sourcemap: true,
   clean: true,
+  plugins: [dropDtsMapComments()],
 });

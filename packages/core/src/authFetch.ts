@@ -19,7 +19,8 @@ export interface AuthFetchOptions {
 }
 
 /** `fetch`, with the session's bearer token for allowed origins. */
-export type AuthFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+// `RequestInfo` spelled out: it is DOM-only, and a Node project without the DOM lib reads this too.
+export type AuthFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 const INVALID_TOKEN = /\berror\s*=\s*"?invalid_token\b/i;
 

@@ -2,6 +2,7 @@ import { abortError } from './abort.js';
 import { lockTimeoutError } from './errors.js';
 import { MAX_COUNT, type TabChannel } from './tabChannel.js';
 import type { LockLease, RefreshLock } from './types.js';
+import { unref } from './util.js';
 
 /** Thrown by `confirm()` when the hold was not exclusive: the task runs again. */
 const LOST = new Error('lock held twice');
@@ -190,7 +191,7 @@ export function broadcastLock(
         const mine: Hold = { since: Date.now(), ticket: first, lost: false };
         hold = mine;
         sayHeld();
-        renewTimer = setInterval(sayHeld, leaseMs / 3);
+        renewTimer = unref(setInterval(sayHeld, leaseMs / 3));
         return mine;
       }
     }

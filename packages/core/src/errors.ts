@@ -1,58 +1,85 @@
 /**
+ * The codes of {@link ErrorCode}, by name. An interface, not an `as const` object's type: the
+ * declaration bundler keeps an interface member's doc comment, and moves an object type's
+ * one-line member docs onto the previous member's line, where editors no longer see them.
+ */
+export interface ErrorCodes {
+  /** RFC 6749 §5.2: the refresh token (or password) is invalid, expired or revoked. */
+  readonly InvalidGrant: 'invalid_grant';
+  /** RFC 6749 §5.2: client authentication failed. */
+  readonly InvalidClient: 'invalid_client';
+  /** RFC 6749 §5.2: the client may not use this grant. */
+  readonly UnauthorizedClient: 'unauthorized_client';
+  /** RFC 6749 §5.2: the request was malformed (or any other 4xx the endpoint gave). */
+  readonly InvalidRequest: 'invalid_request';
+  /** RFC 6749 §5.2: the grant type is not supported. */
+  readonly UnsupportedGrantType: 'unsupported_grant_type';
+  /** RFC 6749 §5.2: the scope is invalid. */
+  readonly InvalidScope: 'invalid_scope';
+  /** The endpoint answered 2xx with a body that is not a valid token response. */
+  readonly InvalidResponse: 'invalid_response';
+  /** The request never got an answer (offline, DNS, connection reset, CORS). */
+  readonly Network: 'network';
+  /** The endpoint did not answer within the request timeout. */
+  readonly Timeout: 'timeout';
+  /** The endpoint answered 5xx. */
+  readonly ServerError: 'server_error';
+  /** The endpoint answered 429 (or 503 with `Retry-After`). */
+  readonly RateLimited: 'rate_limited';
+  /** The caller's `AbortSignal` fired. */
+  readonly Aborted: 'aborted';
+  /** There is no session: sign in first. */
+  readonly SignedOut: 'signed_out';
+  /** The cross-tab refresh lock could not be had within its bound. */
+  readonly LockTimeout: 'lock_timeout';
+  /** A token (or stored / received data) could not be read. */
+  readonly InvalidToken: 'invalid_token';
+  /**
+   * Redirect sign-in: the callback's `state` is missing or matches no sign-in started in this tab
+   * (forged, already used, e.g. by a reload, or older than 10 minutes). Nothing was sent.
+   */
+  readonly InvalidState: 'invalid_state';
+  /**
+   * Redirect sign-in: the provider sent the user back with an error (RFC 6749 §4.1.2.1), e.g. they
+   * said no; `providerCode` and `description` are its `error` and `error_description`.
+   */
+  readonly AccessDenied: 'access_denied';
+  /** Redirect sign-in: the id token's `nonce` is not the one this sign-in sent (OIDC Core §3.1.3.7). */
+  readonly InvalidNonce: 'invalid_nonce';
+}
+
+/**
  * Every failure Baton reports is a {@link BatonError} with a stable `code`.
  *
  * `terminal` says whether the session is over: a terminal error means the refresh token is dead
  * (RFC 6749 §5.2 `invalid_grant` and the other 4xx answers of a token endpoint) and the user must
  * sign in again; a transient one (network, timeout, 5xx, 429) keeps the session and is retried.
  *
- * Messages and fields never carry a token value.
+ * Messages and fields never carry a token value. `ErrorCode.InvalidGrant` is `'invalid_grant'`.
  */
-export const ErrorCode = {
-  /** RFC 6749 §5.2: the refresh token (or password) is invalid, expired or revoked. */
+export const ErrorCode: ErrorCodes = {
   InvalidGrant: 'invalid_grant',
-  /** RFC 6749 §5.2: client authentication failed. */
   InvalidClient: 'invalid_client',
-  /** RFC 6749 §5.2: the client may not use this grant. */
   UnauthorizedClient: 'unauthorized_client',
-  /** RFC 6749 §5.2: the request was malformed (or any other 4xx the endpoint gave). */
   InvalidRequest: 'invalid_request',
-  /** RFC 6749 §5.2: the grant type is not supported. */
   UnsupportedGrantType: 'unsupported_grant_type',
-  /** RFC 6749 §5.2: the scope is invalid. */
   InvalidScope: 'invalid_scope',
-  /** The endpoint answered 2xx with a body that is not a valid token response. */
   InvalidResponse: 'invalid_response',
-  /** The request never got an answer (offline, DNS, connection reset, CORS). */
   Network: 'network',
-  /** The endpoint did not answer within the request timeout. */
   Timeout: 'timeout',
-  /** The endpoint answered 5xx. */
   ServerError: 'server_error',
-  /** The endpoint answered 429 (or 503 with `Retry-After`). */
   RateLimited: 'rate_limited',
-  /** The caller's `AbortSignal` fired. */
   Aborted: 'aborted',
-  /** There is no session: sign in first. */
   SignedOut: 'signed_out',
-  /** The cross-tab refresh lock could not be had within its bound. */
   LockTimeout: 'lock_timeout',
-  /** A token (or stored / received data) could not be read. */
   InvalidToken: 'invalid_token',
-  /**
-   * Redirect sign-in: the callback's `state` is missing or matches no sign-in started in this tab
-   * (forged, already used, e.g. by a reload, or older than 10 minutes). Nothing was sent.
-   */
   InvalidState: 'invalid_state',
-  /**
-   * Redirect sign-in: the provider sent the user back with an error (RFC 6749 §4.1.2.1), e.g. they
-   * said no; `providerCode` and `description` are its `error` and `error_description`.
-   */
   AccessDenied: 'access_denied',
-  /** Redirect sign-in: the id token's `nonce` is not the one this sign-in sent (OIDC Core §3.1.3.7). */
   InvalidNonce: 'invalid_nonce',
-} as const;
+};
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** A {@link BatonError}'s `code`: one of the values of {@link ErrorCode}. */
+export type ErrorCode = ErrorCodes[keyof ErrorCodes];
 
 const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'invalid_grant',

@@ -1,5 +1,6 @@
 import { isTokenSet } from './tokenSet.js';
 import type { TokenSet } from './types.js';
+import { unref } from './util.js';
 
 /** Version of the cross-tab message protocol. Tabs ignore messages of any other version. */
 export const PROTOCOL_VERSION = 1;
@@ -10,35 +11,40 @@ export const PROTOCOL_VERSION = 1;
  * order; two channels would not).
  */
 export type TabMessage =
-  /** A newer session: adopt it if its generation is higher than yours. */
+  // A newer session: adopt it if its generation is higher than yours.
   | { readonly type: 'tokens'; readonly tokens: TokenSet }
-  /** The session ended; every generation up to this one is dead. */
+  // The session ended; every generation up to this one is dead.
   | { readonly type: 'signed-out'; readonly generation: number }
-  /** A refresh of this generation failed transiently: nobody retries before `retryInMs`. */
+  // A refresh of this generation failed transiently: nobody retries before `retryInMs`.
   | {
       readonly type: 'backoff';
       readonly generation: number;
       readonly retryInMs: number;
       readonly code: string;
     }
-  /** "I have this generation: answer if you have a newer session or sign-out." */
+  // "I have this generation: answer if you have a newer session or sign-out."
   | { readonly type: 'query'; readonly generation: number }
-  /** Lock: asks for the lock with a Lamport ticket; the lowest (clock, tab) wins. */
+  // Lock: asks for the lock with a Lamport ticket; the lowest (clock, tab) wins.
   | { readonly type: 'claim'; readonly clock: number }
-  /**
-   * Lock: "I hold it for leaseMs more"; the answer to a claim, and the holder's renewal. `clock`:
-   * the ticket it won with (absent from tabs of an older release).
-   */
+  // Lock: "I hold it for leaseMs more"; the answer to a claim, and the holder's renewal, with
+  // the ticket it won with (`clock`; absent from tabs of an older release).
   | { readonly type: 'held'; readonly leaseMs: number; readonly clock?: number }
-  /** Lock: free. */
+  // Lock: free.
   | { readonly type: 'release' };
 
-/** A {@link TabMessage} as another tab receives it: with its sender and when it was posted. */
-export type ReceivedMessage = TabMessage & {
+/** A {@link TabMessage} as another tab sent it. */
+export type ReceivedMessage = TabMessage & MessageOrigin;
+
+/**
+ * Who sent a message, and when. An interface, not an inline object type: the declaration bundler
+ * would move the one-line doc of `at` onto the line of `from`, where editors no longer see it.
+ */
+export interface MessageOrigin {
+  /** The sender's {@link TabChannel.tabId}. */
   readonly from: string;
   /** When the sender posted it (`Date.now()`, one clock for a browser's tabs): the channel's lag. */
   readonly at?: number;
-};
+}
 
 /** The messaging a manager needs: post to every other tab, hear from them. */
 export interface TabChannel {
@@ -104,7 +110,7 @@ export function createTabChannel(
   onReject: (reason: string) => void,
 ): TabChannel | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
-  const channel = new BroadcastChannel(name);
+  const channel = unref(new BroadcastChannel(name));
   const tabId = createTabId();
   const listeners = new Set<(message: ReceivedMessage) => void>();
   channel.onmessage = (event: MessageEvent) => {

@@ -10,3 +10,13 @@ export const defined = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
+
+/**
+ * Lets a Node process exit while `handle` (a timer or channel kept for the session's lifetime)
+ * is pending, as a page may close with them. Browsers have nothing to undo: their timer ids are
+ * numbers.
+ */
+export function unref<T>(handle: T): T {
+  (handle as { unref?: () => void } | undefined)?.unref?.();
+  return handle;
+}

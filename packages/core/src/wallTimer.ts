@@ -1,3 +1,5 @@
+import { unref } from './util.js';
+
 /** setTimeout fires at once above this (24.8 days): clamp. */
 const MAX_DELAY = 2 ** 31 - 1;
 /** A timer this late means the page slept, was frozen or throttled. */
@@ -17,7 +19,7 @@ export function createWallTimer(onFire: (late: boolean) => void) {
       clear();
       if (!Number.isFinite(time)) return;
       const delay = Math.min(MAX_DELAY, Math.max(0, time - Date.now()));
-      handle = setTimeout(() => onFire(Date.now() - time > LATE_MS), delay);
+      handle = unref(setTimeout(() => onFire(Date.now() - time > LATE_MS), delay));
     },
   };
 }
