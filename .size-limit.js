@@ -37,14 +37,14 @@ const core = (name, limit) => ({
 
 export default [
   {
-    ...core('@baton/core: { createTokenManager } + ciam', '9.15 kB'),
+    ...core('@baton/core: { createTokenManager } + ciam', '9.18 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
     },
   },
   {
-    ...core('@baton/core: the same + redirect sign-in', '10.1 kB'),
+    ...core('@baton/core: the same + redirect sign-in', '10.26 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
@@ -52,7 +52,7 @@ export default [
     },
   },
   {
-    ...core('@baton/core: everything, every subpath', '11.85 kB'),
+    ...core('@baton/core: everything, every subpath', '12.02 kB'),
     import: Object.fromEntries(
       await Promise.all(
         CORE_ENTRIES.map(async (file) => {
@@ -74,7 +74,7 @@ export default [
     import: { 'packages/react/dist/index.js': '*' },
     ignore: ['react', '@baton/core'],
     gzip: true,
-    limit: '1.0 kB',
+    limit: '1.02 kB',
   },
   {
     name: '@baton/react/query (without react, the core and React Query)',

@@ -2,14 +2,19 @@ import type { Snapshot, TokenManager } from '@baton/core';
 import type { AuthFetchOptions } from '@baton/core/auth-fetch';
 import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
 
-/** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */
+/**
+ * What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in, and
+ * the browser has not looked yet (`ready: false`), so the page renders its loading state.
+ */
 const SIGNED_OUT: Snapshot = {
   status: 'signed-out',
   accessToken: undefined,
   expiresAt: undefined,
   generation: 0,
   claims: undefined,
+  profile: undefined,
   error: undefined,
+  ready: false,
 };
 
 /** @internal What the hooks share: the manager and its store, bound once per provider. */

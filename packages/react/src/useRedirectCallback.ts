@@ -1,4 +1,4 @@
-import type { BatonError, TokenManager } from '@baton/core';
+import type { BatonError, JsonValue, TokenManager } from '@baton/core';
 import { handleRedirectCallback } from '@baton/core/redirect';
 import { useEffect, useState } from 'react';
 import { useTokenManager } from './context.js';
@@ -6,7 +6,7 @@ import { useTokenManager } from './context.js';
 /** Where the redirect callback stands: `done` carries the app state passed to sign-in. */
 export type RedirectCallbackState =
   | { readonly status: 'pending' }
-  | { readonly status: 'done'; readonly state: string | undefined }
+  | { readonly status: 'done'; readonly state: JsonValue | undefined }
   | { readonly status: 'error'; readonly error: BatonError };
 
 // One exchange per manager (a page load handles one callback): StrictMode's double effects and
