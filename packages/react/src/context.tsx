@@ -1,6 +1,13 @@
 import type { Snapshot, TokenManager } from '@baton/core';
 import type { AuthFetchOptions } from '@baton/core/auth-fetch';
-import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
+import {
+  createContext,
+  createElement,
+  type ReactElement,
+  type ReactNode,
+  useContext,
+  useMemo,
+} from 'react';
 
 /**
  * What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in, and
@@ -38,8 +45,11 @@ export interface BatonProviderProps {
   readonly children?: ReactNode;
 }
 
-/** Makes a {@link TokenManager} available to the hooks below it. */
-export function BatonProvider(props: BatonProviderProps): ReactNode {
+/**
+ * Makes a {@link TokenManager} available to the hooks below it. Returns a `ReactElement` (not a
+ * `ReactNode`): TypeScript before 5.1 accepts only that as a JSX component.
+ */
+export function BatonProvider(props: BatonProviderProps): ReactElement {
   const { manager, serverSnapshot = SIGNED_OUT, authFetchOptions } = props;
   const value = useMemo<Baton>(
     () => ({
