@@ -14,7 +14,7 @@ export default defineProject({
   test: {
     name: 'demo',
     environment: 'node',
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.{ts,tsx}'],
     testTimeout: 20_000,
   },
 });
