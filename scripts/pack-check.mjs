@@ -170,7 +170,7 @@ const attwRuns = (async () => {
   return results;
 })();
 
-/** The oldest TypeScript the packages state (`peerDependencies.typescript: ">=5.1"`). */
+/** The oldest TypeScript the packages state (`peerDependencies.typescript`). */
 const minTypeScript = (() => {
   const ranges = [...packed.values()].map(
     ({ unpacked }) =>

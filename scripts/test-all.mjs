@@ -10,6 +10,10 @@ const steps = [
   ['API reference (TypeDoc, warnings as errors)', 'pnpm docs:api'],
   ['unit and integration tests', 'vitest run'],
   ['size budgets', 'size-limit'],
+  [
+    'packed packages (publint, attw, scratch apps with React 18 and 19)',
+    'node scripts/pack-check.mjs',
+  ],
   ['end-to-end tests (Chromium)', 'node scripts/e2e.mjs'],
 ];
 

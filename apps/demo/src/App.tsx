@@ -1,6 +1,7 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useSyncExternalStore } from 'react';
 import { ApiPanel } from './ApiPanel.js';
 import { ClaimsPanel } from './ClaimsPanel.js';
+import { GuardedView, readView, subscribeHash } from './GuardedView.js';
 import { MockStats } from './MockStats.js';
 import { SessionPanel } from './SessionPanel.js';
 import { SettingsBar } from './SettingsBar.js';
@@ -10,6 +11,7 @@ import type { Timeline } from './timeline.js';
 
 export function App({ settings, timeline }: { settings: Settings; timeline: Timeline }): ReactNode {
   const client = CLIENTS[settings.dialect];
+  const view = useSyncExternalStore(subscribeHash, readView);
   return (
     <div className="app">
       <header className="top">
@@ -24,6 +26,7 @@ export function App({ settings, timeline }: { settings: Settings; timeline: Time
       </header>
 
       <main className="grid">
+        {view === '#private' ? <GuardedView settings={settings} /> : null}
         <SessionPanel settings={settings} />
         <ApiPanel timeline={timeline} />
         <ClaimsPanel />

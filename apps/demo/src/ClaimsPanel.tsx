@@ -20,9 +20,27 @@ function sorted(claims: JwtClaims): [string, unknown][] {
   return Object.entries(claims).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-/** The access token's claims (decoded in this tab, not verified). Never the token itself. */
+function ClaimsTable({ claims, testId }: { claims: JwtClaims; testId: string }): ReactNode {
+  return (
+    <table className="claims-table" data-testid={testId}>
+      <tbody>
+        {sorted(claims).map(([name, value]) => (
+          <tr key={name}>
+            <th scope="row">{name}</th>
+            <td>{show(name, value)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * The access token's claims and the ID token's (the profile), decoded in this tab, not verified.
+ * Never a token itself.
+ */
 export function ClaimsPanel(): ReactNode {
-  const { status, claims } = useAuth();
+  const { status, claims, profile } = useAuth();
   return (
     <section className="card claims" aria-labelledby="claims-title">
       <div className="card-head">
@@ -32,19 +50,22 @@ export function ClaimsPanel(): ReactNode {
       {status === 'signed-out' ? (
         <p className="muted">Sign in to see the claims of the access token.</p>
       ) : claims ? (
-        <table className="claims-table" data-testid="claims">
-          <tbody>
-            {sorted(claims).map(([name, value]) => (
-              <tr key={name}>
-                <th scope="row">{name}</th>
-                <td>{show(name, value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ClaimsTable claims={claims} testId="claims" />
       ) : (
         <p className="muted">This endpoint's access token is opaque: it has no claims to show.</p>
       )}
+      {status !== 'signed-out' ? (
+        <>
+          <h3 className="claims-sub">Profile (ID token)</h3>
+          {profile ? (
+            <ClaimsTable claims={profile} testId="profile" />
+          ) : (
+            <p className="muted small" data-testid="no-profile">
+              This endpoint sent no ID token: no profile.
+            </p>
+          )}
+        </>
+      ) : null}
       <p className="muted small hint">The raw token never appears on this page.</p>
     </section>
   );

@@ -2,6 +2,7 @@ import type { BatonError } from '@baton/core';
 import { signInWithRedirect } from '@baton/core/redirect';
 import { useRedirectCallback, useTokenManager } from '@baton/react';
 import { type ReactNode, useState } from 'react';
+import { navigate } from './GuardedView.js';
 import { redirectUri, type Settings } from './settings.js';
 
 /**
@@ -58,11 +59,14 @@ const EXPLAIN: Partial<Record<BatonError['code'], string>> = {
 };
 
 /**
- * Mounted only on a callback page load: exchanges the code once (`useRedirectCallback`) and says
- * how it went. An error shows its typed code and the provider's description, never a token.
+ * Mounted only on a callback page load: exchanges the code once (`useRedirectCallback`), goes
+ * back to the guard's return-to if there is one (`onRedirectCallback`), and says how it went. An error shows its typed code and the provider's description, never a token.
  */
 export function RedirectCallbackNotice(): ReactNode {
-  const outcome = useRedirectCallback();
+  // Back to where <RequireAuth> left from (the guarded view); a plain sign-in stays here.
+  const outcome = useRedirectCallback({
+    onRedirectCallback: (_appState, returnTo) => returnTo && navigate(returnTo),
+  });
   const [dismissed, setDismissed] = useState(false);
   if (outcome.status === 'pending') {
     return (

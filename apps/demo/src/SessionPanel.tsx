@@ -15,13 +15,14 @@ const STATUS_TEXT = {
   refreshing: 'A refresh is in flight (one, across all tabs).',
   expired: 'The access token expired; it is refreshed on the next use.',
   error: 'The last refresh failed; retrying with backoff.',
+  loading: 'Looking for a session in the other tabs…',
 } as const;
 
 /** Status, generation, a live countdown to expiry, and sign in / sign out. */
 export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
   const manager = useTokenManager();
-  const { status, claims, signOut } = useAuth();
-  const { generation, expiresAt, error, refresh } = useAccessToken();
+  const { status, isLoading, claims, profile, error, signOut } = useAuth();
+  const { generation, expiresAt, refresh } = useAccessToken();
   const now = useNow();
   const [username, setUsername] = useState<string>(DEMO_USER.username);
   const [password, setPassword] = useState<string>(DEMO_USER.password);
@@ -51,7 +52,12 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
       : undefined;
   const fraction = left === undefined || !lifetime ? 0 : Math.min(1, Math.max(0, left / lifetime));
   const signedIn = status !== 'signed-out';
-  const who = typeof claims?.username === 'string' ? claims.username : claims?.sub;
+  // The ID token names the user where there is one; else the access token's claims.
+  const who = [profile?.name, profile?.sub, claims?.username, claims?.sub].find(
+    (name) => typeof name === 'string',
+  );
+  // Until the start-up is over, `signed-out` may be a session on its way: say loading.
+  const shown = isLoading ? 'loading' : status;
 
   return (
     <section className="card session" aria-labelledby="session-title">
@@ -66,10 +72,10 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
       </div>
 
       <div className="status-row">
-        <span className={`status status-${status}`} data-testid="session-status">
-          {status}
+        <span className={`status status-${shown}`} data-testid="session-status">
+          {shown}
         </span>
-        <span className="muted small">{STATUS_TEXT[status]}</span>
+        <span className="muted small">{STATUS_TEXT[shown]}</span>
       </div>
 
       <dl className="facts">
@@ -94,14 +100,18 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
         <span style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       </div>
 
-      {error && signedIn ? (
+      {error ? (
         <p className="warn small" data-testid="session-error">
-          Last refresh: {error.code}
-          {error.terminal ? ' (session over)' : ' (transient: the session stays)'}
+          {signedIn ? 'Last refresh' : 'The session ended'}: {error.code}
+          {error.terminal ? ' (sign in again)' : ' (transient: the session stays)'}
         </p>
       ) : null}
 
-      {signedIn ? (
+      {isLoading ? (
+        <p className="muted small" data-testid="session-loading">
+          A new tab asks the open ones for their session first: no sign-in button until it knows.
+        </p>
+      ) : signedIn ? (
         <div className="actions">
           <button
             type="button"
@@ -120,6 +130,9 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
           >
             Sign out everywhere
           </button>
+          <a className="button-link" href="#private" data-testid="open-guarded">
+            Guarded view
+          </a>
         </div>
       ) : (
         <>
@@ -148,6 +161,13 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
             </button>
           </form>
           <RedirectSignInButton settings={settings} />
+          <p className="muted small">
+            Or{' '}
+            <a href="#private" data-testid="open-guarded">
+              open the guarded view
+            </a>
+            : it signs in by redirect and brings you back to it.
+          </p>
         </>
       )}
       {CALLBACK_AT_LOAD ? <RedirectCallbackNotice /> : null}

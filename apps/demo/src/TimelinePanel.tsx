@@ -8,6 +8,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import { summarize } from './summary.js';
 import type { EntryKind, Lane, Timeline, TimelineEntry } from './timeline.js';
 import { shortTab, useNow } from './useNow.js';
 
@@ -116,43 +117,27 @@ function describe(e: TimelineEntry): string {
 
 /** "One refresh, every tab", in words: what became of the newest generation. */
 function headline(entries: readonly TimelineEntry[], lanes: readonly Lane[]): ReactNode {
-  const last = [...entries]
-    .reverse()
-    .find((e) => e.kind === 'refresh-success' || e.kind === 'signed-in' || e.kind === 'signed-out');
-  if (!last) return 'Sign in, open a few tabs, and watch one refresh serve them all.';
-  const live = lanes.filter((l) => l.closed === undefined).length;
-  const followers = (kind: EntryKind) =>
-    entries.filter(
-      (e) =>
-        e.tab !== last.tab &&
-        e.kind === kind &&
-        e.at >= last.at &&
-        (kind === 'signed-out' || e.generation === last.generation),
-    );
-  const within = (list: readonly TimelineEntry[]) =>
-    list.length === 0 ? '' : ` within ${Math.max(...list.map((e) => e.at - last.at))} ms`;
-  const by = <TabName tab={last.tab} />;
-  if (last.kind === 'signed-out') {
-    const others = followers('signed-out');
+  const summary = summarize(entries, lanes);
+  if (summary.kind === 'none')
+    return 'Sign in, open a few tabs, and watch one refresh serve them all.';
+  const within = summary.withinMs === undefined ? '' : ` within ${summary.withinMs} ms`;
+  const by = <TabName tab={summary.by} />;
+  if (summary.kind === 'signed-out') {
+    const { followed } = summary;
     return (
       <>
-        Signed out by {by}; {others.length} other tab{others.length === 1 ? '' : 's'} followed
-        {within(others)}.
+        Signed out by {by}; {followed} other tab{followed === 1 ? '' : 's'} followed{within}.
       </>
     );
   }
-  const adopted = followers('tokens-adopted');
-  const skipped = entries.filter(
-    (e) => e.kind === 'refresh-skipped' && e.generation === last.generation,
-  ).length;
-  const others = Math.max(0, live - 1);
+  const { generation, others, adopted, skipped } = summary;
   return (
     <>
-      Generation <b>{last.generation}</b>: {last.kind === 'signed-in' ? 'signed in' : 'one refresh'}{' '}
+      Generation <b>{generation}</b>: {summary.kind === 'signed-in' ? 'signed in' : 'one refresh'}{' '}
       by {by}
       {others === 0
         ? '. Open another tab to watch it share the session.'
-        : `; ${adopted.length} of ${others} other tab${others === 1 ? '' : 's'} adopted it${within(adopted)}${
+        : `; ${adopted} of ${others} other tab${others === 1 ? '' : 's'} adopted it${within}${
             skipped > 0 ? `, ${skipped} skipped a refresh of their own` : ''
           }.`}
     </>

@@ -22,6 +22,7 @@ export type {
 export type { TokenInput } from './tokenSet.js';
 export type {
   Dialect,
+  JsonValue,
   JwtClaims,
   LockRunOptions,
   RefreshLock,

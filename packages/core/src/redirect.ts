@@ -7,14 +7,18 @@ import {
   type RedirectCallback,
 } from './redirectSignIn.js';
 import type { TokenManager } from './tokenManagerTypes.js';
+import type { JsonValue } from './types.js';
 
 export interface SignInWithRedirectOptions {
   /** Where the provider sends the user back (default: this page, origin + path). */
   readonly redirectUri?: string;
   /** Default: the dialect's scope, else `openid` for an OpenID Connect dialect. */
   readonly scope?: string;
-  /** App data (e.g. the page to return to), handed back by {@link handleRedirectCallback}. */
-  readonly state?: string;
+  /**
+   * App data, e.g. `{ returnTo: '/orders/42' }`: a string or any JSON value, kept in this tab's
+   * sessionStorage (never in a URL) and handed back by {@link handleRedirectCallback}.
+   */
+  readonly state?: JsonValue;
   /** More parameters (`prompt`, `login_hint`…); they never replace Baton's own. */
   readonly extraParams?: Readonly<Record<string, string>>;
 }
@@ -22,8 +26,9 @@ export interface SignInWithRedirectOptions {
 /**
  * Signs in by redirect (RFC 6749 §4.1 authorization code with RFC 7636 PKCE, the recommended way
  * for a browser app): leaves for the provider's login page. Throws a `TypeError`, without
- * leaving, when the dialect has no `authorizeUrl` or `clientId`, or when `authorizeUrl` led back
- * to this page (a page-relative default answered by the app's own server would loop).
+ * leaving, when the dialect has no `authorizeUrl` or `clientId`, when `authorizeUrl` led back to
+ * this page (a page-relative default answered by the app's own server would loop), or when the
+ * app `state` is not JSON data (a function, a class instance, a cycle…).
  */
 export async function signInWithRedirect(
   manager: TokenManager,
@@ -57,7 +62,7 @@ export async function signInWithRedirect(
 export async function handleRedirectCallback(
   manager: TokenManager,
   url: string = location.href,
-): Promise<{ state?: string | undefined }> {
+): Promise<{ state?: JsonValue | undefined }> {
   let callback: RedirectCallback;
   try {
     callback = parseRedirectCallback(url, sessionStorage, manager.channelName);

@@ -2,8 +2,8 @@ import { BatonError } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';
 import { misuse } from './options.js';
 import { codeChallenge, randomString } from './pkce.js';
-import type { Dialect, TokenGrant } from './types.js';
-import { defined } from './util.js';
+import type { Dialect, JsonValue, TokenGrant } from './types.js';
+import { defined, isRecord } from './util.js';
 
 /** Where a sign-in in progress waits for its callback: `sessionStorage` (this tab only). */
 export type TransactionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -14,10 +14,11 @@ export interface AuthorizeOptions {
   /** Default: the dialect's scope, else `openid` for an OpenID Connect dialect. */
   readonly scope?: string | undefined;
   /**
-   * App data (e.g. the page to return to), handed back by the callback. It stays in this tab's
-   * sessionStorage: the `state` sent to the provider is always a fresh random value.
+   * App data (e.g. `{ returnTo: '/orders/42' }`), handed back by the callback: a string or any
+   * JSON value. It stays in this tab's sessionStorage: the `state` sent to the provider is always
+   * a fresh random value.
    */
-  readonly state?: string | undefined;
+  readonly state?: JsonValue | undefined;
   /** More parameters (`prompt`, `login_hint`…); they never replace Baton's own. */
   readonly extraParams?: Readonly<Record<string, string>> | undefined;
   /** Send a `nonce` (default: when the dialect is OpenID Connect). */
@@ -31,17 +32,41 @@ export type RedirectCallback = Extract<TokenGrant, { type: 'authorization_code' 
   /** The nonce sent, to check the id token's against ({@link checkNonce}). */
   readonly nonce?: string | undefined;
   /** The app data given to {@link createAuthorizeRequest}. */
-  readonly state?: string | undefined;
+  readonly state?: JsonValue | undefined;
 };
 
 /** What waits in sessionStorage for the callback; `state` is the app's. */
 interface Transaction {
-  readonly verifier?: string;
-  readonly redirectUri?: string;
-  readonly createdAt?: number;
+  readonly verifier: string;
+  readonly redirectUri: string;
+  readonly createdAt: number;
   readonly nonce?: string | undefined;
-  readonly state?: string | undefined;
+  readonly state?: JsonValue | undefined;
 }
+
+/**
+ * Whether `v` survives JSON as it is: no function, class instance, `NaN`, cycle (a cycle ends at
+ * the depth bound)…; `undefined` only as an object's property, which JSON leaves out.
+ */
+const isJson = (v: unknown, depth = 0): boolean =>
+  depth < 64 &&
+  (v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    Number.isFinite(v) ||
+    (typeof v === 'object' &&
+      (Array.isArray(v) || [Object.prototype, null].includes(Object.getPrototypeOf(v))) &&
+      Object.values(v).every(
+        (x) => (x === undefined && !Array.isArray(v)) || isJson(x, depth + 1),
+      )));
+
+/** Storage is untrusted: a transaction of another shape is no sign-in of ours. */
+const isTransaction = (tx: unknown): tx is Transaction =>
+  isRecord(tx) &&
+  typeof tx.verifier === 'string' &&
+  typeof tx.redirectUri === 'string' &&
+  Number.isFinite(tx.createdAt) &&
+  (tx.nonce === undefined || typeof tx.nonce === 'string');
 
 const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${state}`;
 
@@ -50,7 +75,7 @@ const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${sta
  * the authorization URL to navigate to, and keeps the code verifier, the redirect URI, the nonce
  * and the app's state in `storage` (default `sessionStorage`, never anything longer-lived) under
  * `baton:<channel>:pkce:<state>`. Throws a `TypeError` when the dialect has no `authorizeUrl` or
- * `clientId`.
+ * `clientId`, or when the app state is not JSON data.
  */
 export async function createAuthorizeRequest(
   dialect: Dialect,
@@ -63,6 +88,8 @@ export async function createAuthorizeRequest(
       `set authorizeUrl and clientId on the ${dialect.name} dialect to sign in by redirect`,
     );
   const { redirectUri } = options;
+  if (options.state !== undefined && !isJson(options.state))
+    throw misuse("a redirect sign-in's app `state` must be JSON data");
   const verifier = randomString();
   const state = randomString();
   const nonce = (options.nonce ?? oidc) ? randomString() : undefined;
@@ -118,14 +145,19 @@ export function parseRedirectCallback(
       providerCode: error,
       ...(description && { description }),
     });
-  let tx: Transaction = {};
+  let tx: unknown;
   try {
     tx = JSON.parse(raw);
   } catch {}
-  const { verifier, redirectUri, createdAt = 0 } = tx;
   // 10 minutes (RFC 6749 §4.1.2's longest code lifetime).
-  if (!verifier || !redirectUri || !(Date.now() - createdAt < 600_000))
+  if (
+    !isTransaction(tx) ||
+    !tx.verifier ||
+    !tx.redirectUri ||
+    !(Date.now() - tx.createdAt < 600_000)
+  )
     throw new BatonError('invalid_state', 'Sign-in expired');
+  const { verifier, redirectUri } = tx;
   const code = params.get('code');
   if (!code) throw new BatonError('invalid_request', 'Callback without a code');
   return {

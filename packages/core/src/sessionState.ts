@@ -1,6 +1,7 @@
 import type { BatonError } from './errors.js';
 import { createListeners } from './events.js';
-import type { Snapshot, TokenSet } from './types.js';
+import { decodeJwtClaims } from './jwt.js';
+import type { JwtClaims, Snapshot, TokenSet } from './types.js';
 
 /**
  * The one state of a session in this tab (zustand's lesson): its tokens, the newest generation
@@ -17,6 +18,18 @@ export function createSessionState() {
   let generation = 0;
   let error: BatonError | undefined;
   let refreshing = false;
+  let ready = false;
+  // The profile of the last ID token seen: decoded once per token, so the snapshot stays the
+  // same object while the token does.
+  let idToken: string | undefined;
+  let profile: JwtClaims | undefined;
+  const profileOf = (token: string | undefined) => {
+    if (token !== idToken) {
+      idToken = token;
+      profile = token === undefined ? undefined : decodeJwtClaims(token);
+    }
+    return profile;
+  };
   const changes = createListeners<void>();
 
   const read = (): Snapshot => ({
@@ -33,7 +46,9 @@ export function createSessionState() {
     expiresAt: tokens?.expiresAt,
     generation,
     claims: tokens?.claims,
+    profile: profileOf(tokens?.idToken),
     error,
+    ready,
   });
   let snapshot = read();
 
@@ -83,6 +98,10 @@ export function createSessionState() {
     },
     setRefreshing(next: boolean): void {
       refreshing = next;
+    },
+    /** The start-up is over: storage was read and the other tabs were asked. */
+    setReady(): void {
+      ready = true;
     },
 
     /** Publishes a new snapshot when (and only when) something in it changed. */

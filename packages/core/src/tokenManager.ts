@@ -198,11 +198,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   // starts after a microtask, so that listeners subscribed right after creation hear it all.
   const newestAtStart = generations?.newest();
   const ready = Promise.resolve().then(async () => {
-    loadStored();
-    // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
-    await tabs.catchUp(syncTimeoutMs * HAND_OFF_FACTOR, newestAtStart);
-    settled = true;
-    evaluate();
+    try {
+      loadStored();
+      // Hand-off: a live tab answers with the session, so memory-only tokens reach a new tab.
+      await tabs.catchUp(syncTimeoutMs * HAND_OFF_FACTOR, newestAtStart);
+    } finally {
+      // Even after a failure: a loading state must end, and a sign-in must not wait forever.
+      settled = true;
+      state.setReady();
+      evaluate(); // publishes `ready` in the snapshot before `ready` resolves
+    }
   });
 
   function startSession(set: TokenSet): void {

@@ -56,7 +56,8 @@ export function createTokenSet(result: TokenGrantResult, context: TokenSetContex
       refreshExpiresAt,
       // RFC 6749 §5.1: an absent scope is the one granted before.
       scope: result.scope ?? previous?.scope,
-      idToken: result.idToken,
+      // OIDC Core §12.2: a refresh may answer without an id token; the user is the same one.
+      idToken: result.idToken ?? previous?.idToken,
       claims,
     }),
   };

@@ -124,9 +124,29 @@ export interface Snapshot {
   readonly expiresAt: number | undefined;
   readonly generation: number;
   readonly claims: JwtClaims | undefined;
+  /**
+   * The ID token's claims (OpenID Connect: `sub`, `name`, `email`…), decoded, not verified;
+   * `undefined` without an ID token or when it does not decode. Never the token itself.
+   */
+  readonly profile: JwtClaims | undefined;
   /** The last refresh error, while it matters (transient while retrying, or terminal). */
   readonly error: BatonError | undefined;
+  /**
+   * Whether the start-up is over: storage was read and the other tabs were asked for their
+   * session (`manager.ready` resolves). Until then a session held by another tab still reads as
+   * `signed-out`: render a loading state, not a sign-in button.
+   */
+  readonly ready: boolean;
 }
+
+/** What JSON carries as it is: the app state of a redirect sign-in. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue | undefined };
 
 /** How long to wait for a lock, and the caller's signal. Every wait is bounded. */
 export interface LockRunOptions {

@@ -40,7 +40,9 @@ it.each(DIALECTS)('%s: wired manager round trip', async (name) => {
     channel: false,
   });
   await manager.ready;
-  await signInWithRedirect(manager, { state: '/back' });
+  // App state: any JSON data (an object here), handed back as it went.
+  const appState = { returnTo: '/orders/42?tab=2#notes', tried: [1, { again: false }], note: null };
+  await signInWithRedirect(manager, { state: appState });
   const authorize = new URL(loc.assign.mock.calls[0]?.[0]);
   expect(authorize.searchParams.get('redirect_uri')).toBe('http://127.0.0.1:5173/app');
   const form = new URLSearchParams(authorize.searchParams);
@@ -54,7 +56,7 @@ it.each(DIALECTS)('%s: wired manager round trip', async (name) => {
   });
   const back = r.headers.get('location') ?? '';
   loc.href = back;
-  expect(await handleRedirectCallback(manager)).toEqual({ state: '/back' });
+  expect(await handleRedirectCallback(manager)).toEqual({ state: appState });
   expect(loc.href).toBe('http://127.0.0.1:5173/app');
   expect(manager.getSnapshot().status).toBe('valid');
   const me = await fetch(`${url}/api/me`, {

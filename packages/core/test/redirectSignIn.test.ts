@@ -138,6 +138,53 @@ describe('createAuthorizeRequest', () => {
     expect([...storage.map.values()][0]).toContain('/orders/42?tab=2');
   });
 
+  it('app state may be any JSON data, kept in storage and handed back as it was', async () => {
+    const appState = { returnTo: '/orders/42?tab=2#notes', n: [1, 2.5, true, null, 'x'] };
+    const { url, params, storage } = await start(local('ciam'), {
+      state: { ...appState, dropped: undefined },
+    });
+    expect(url).not.toContain('orders');
+    const cb = parseRedirectCallback(
+      callback({ code: 'c', state: params.get('state') ?? '' }),
+      storage,
+    );
+    expect(cb.state).toEqual(appState);
+  });
+
+  it('app state that JSON would change is a TypeError, and nothing is stored', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const notJson: unknown[] = [
+      () => 1,
+      { go: () => 1 },
+      new Date(0),
+      new Map(),
+      Number.NaN,
+      { n: Number.POSITIVE_INFINITY },
+      [undefined],
+      10n,
+      Symbol('s'),
+      cyclic,
+      [[cyclic]],
+    ];
+    for (const state of notJson) {
+      const storage = new MapStorage();
+      await expect(
+        createAuthorizeRequest(
+          local('ciam'),
+          { redirectUri: REDIRECT, state: state as never },
+          storage,
+        ),
+      ).rejects.toThrow(TypeError);
+      expect(storage.map.size).toBe(0);
+    }
+    // The same object twice (not a cycle) is fine.
+    const shared = { a: 1 };
+    await expect(
+      start(local('ciam'), { state: { x: shared, y: [shared] } }),
+    ).resolves.toBeDefined();
+  });
+
   it('fresh state, verifier and nonce every time', async () => {
     const a = await start(local('ciam'));
     const b = await start(local('ciam'));
@@ -276,6 +323,39 @@ describe('parseRedirectCallback', () => {
     expect(
       caught(() => parseRedirectCallback(callback({ state: params.get('state') ?? '' }), s)).code,
     ).toBe('invalid_request');
+  });
+
+  it('a transaction of the wrong shape is invalid_state, never a crash', () => {
+    const good = { verifier: 'v', redirectUri: REDIRECT, createdAt: Date.now() };
+    const junk = [
+      'null',
+      '[]',
+      '5',
+      '"text"',
+      'true',
+      JSON.stringify({ ...good, verifier: 42 }),
+      JSON.stringify({ ...good, verifier: '' }),
+      JSON.stringify({ ...good, redirectUri: ['x'] }),
+      JSON.stringify({ ...good, createdAt: String(good.createdAt) }),
+      JSON.stringify({ ...good, createdAt: null }),
+      JSON.stringify(good).replace(/"createdAt":\d+/, '"createdAt":1e999'),
+      JSON.stringify({ ...good, nonce: 7 }),
+    ];
+    for (const raw of junk) {
+      const storage = new MapStorage();
+      storage.setItem('baton:baton:pkce:s', raw);
+      const error = caught(() =>
+        parseRedirectCallback(callback({ code: 'c', state: 's' }), storage),
+      );
+      expect([raw, error.code]).toEqual([raw, 'invalid_state']);
+      expect(storage.map.size).toBe(0);
+    }
+    // The same shape, well typed, goes through.
+    const storage = new MapStorage();
+    storage.setItem('baton:baton:pkce:s', JSON.stringify({ ...good, state: { returnTo: '/' } }));
+    expect(parseRedirectCallback(callback({ code: 'c', state: 's' }), storage).state).toEqual({
+      returnTo: '/',
+    });
   });
 });
 

@@ -3,6 +3,12 @@ import { BatonError } from '../src/errors.js';
 import { createSessionState } from '../src/sessionState.js';
 import type { TokenSet } from '../src/types.js';
 
+/** An unsigned JWT carrying these claims. */
+const jwt = (claims: object) =>
+  ['{"alg":"none"}', JSON.stringify(claims), 'sig']
+    .map((p, i) => (i < 2 ? Buffer.from(p).toString('base64url') : p))
+    .join('.');
+
 const set = (generation: number, over: Partial<TokenSet> = {}): TokenSet => ({
   accessToken: `access-${generation}`,
   refreshToken: `refresh-${generation}`,
@@ -25,8 +31,68 @@ describe('createSessionState', () => {
       expiresAt: undefined,
       generation: 0,
       claims: undefined,
+      profile: undefined,
       error: undefined,
+      ready: false,
     });
+  });
+
+  it('says when the start-up is over, in a new snapshot', () => {
+    const s = createSessionState();
+    const before = s.getSnapshot();
+    s.setReady();
+    s.update();
+    expect(s.getSnapshot()).not.toBe(before);
+    expect(s.getSnapshot().ready).toBe(true);
+    // For good: a session's end does not make the tab look new again.
+    s.take(set(1));
+    s.end(2);
+    s.update();
+    expect(s.getSnapshot()).toMatchObject({ ready: true, status: 'signed-out' });
+  });
+
+  it('the profile is the id token’s claims, decoded once: the same object while the token is', () => {
+    const s = createSessionState();
+    const idToken = jwt({ sub: 'alice', name: 'Alice', email: 'alice@example.com', exp: 'soon' });
+    s.take(set(1, { idToken }));
+    s.update();
+    const first = s.getSnapshot();
+    // Decoded, not the token; a registered claim of the wrong type is dropped.
+    expect(first.profile).toEqual({ sub: 'alice', name: 'Alice', email: 'alice@example.com' });
+    expect(JSON.stringify(first)).not.toContain(idToken);
+    s.setRefreshing(true);
+    s.update();
+    s.setRefreshing(false);
+    s.update();
+    expect(s.getSnapshot()).not.toBe(first);
+    expect(s.getSnapshot().profile).toBe(first.profile);
+    // The next generation with the same id token (a refresh that sent none) keeps the profile.
+    s.take(set(2, { idToken }));
+    s.update();
+    expect(s.getSnapshot().profile).toBe(first.profile);
+    s.take(set(3, { idToken: jwt({ sub: 'alice', name: 'Alice B.' }) }));
+    s.update();
+    expect(s.getSnapshot().profile).toEqual({ sub: 'alice', name: 'Alice B.' });
+    s.end(4);
+    s.update();
+    expect(s.getSnapshot().profile).toBeUndefined();
+  });
+
+  it('no profile without an id token, or when it does not decode: the session stays', () => {
+    const s = createSessionState();
+    s.take(set(1));
+    s.update();
+    expect(s.getSnapshot().profile).toBeUndefined();
+    for (const [generation, idToken] of [
+      [2, 'opaque'],
+      [3, 'a.b.c'],
+      [4, `x.${Buffer.from('[1,2]').toString('base64url')}.y`],
+      [5, `x.${Buffer.from('"text"').toString('base64url')}.y`],
+    ] as const) {
+      s.take(set(generation, { idToken }));
+      s.update();
+      expect(s.getSnapshot()).toMatchObject({ status: 'valid', generation, profile: undefined });
+    }
   });
 
   it('takes only newer generations', () => {

@@ -62,6 +62,61 @@ describe('sign-in and snapshot', () => {
     expect(await m.getAccessToken()).toBe(snap.accessToken);
   });
 
+  it('says in the snapshot when the start-up is over, before manager.ready resolves', async () => {
+    const m = manager();
+    const first = m.getSnapshot();
+    expect(first).toMatchObject({ ready: false, status: 'signed-out' });
+    const seen: boolean[] = [];
+    m.subscribe(() => seen.push(m.getSnapshot().ready));
+    await m.ready;
+    expect(m.getSnapshot()).toMatchObject({ ready: true, status: 'signed-out' });
+    expect(seen).toEqual([true]);
+    await signInWithPassword(m, ALICE);
+    expect(m.getSnapshot().ready).toBe(true);
+  });
+
+  it('a new tab is never ready and signed out while a live tab has the session', async () => {
+    const channel = `ready-${Math.random().toString(36).slice(2)}`;
+    const live = manager({ channel, lock: 'broadcast' });
+    await live.ready;
+    await signInWithPassword(live, ALICE);
+    const fresh = manager({ channel, lock: 'broadcast' });
+    const seen = [fresh.getSnapshot()];
+    fresh.subscribe(() => seen.push(fresh.getSnapshot()));
+    await fresh.ready;
+    expect(fresh.getSnapshot()).toMatchObject({ ready: true, status: 'valid', generation: 1 });
+    expect(seen.filter((s) => s.ready && s.status === 'signed-out')).toEqual([]);
+    expect(seen[0]).toMatchObject({ ready: false, status: 'signed-out' });
+  });
+
+  it('the profile is the id token’s claims: stable until a new id token, gone at sign-out', async () => {
+    const m = manager();
+    await signInWithPassword(m, ALICE);
+    const { profile } = m.getSnapshot();
+    // The CIAM mock's id token: the user, and the client as its audience.
+    expect(profile).toMatchObject({ sub: 'alice', aud: CIAM.clientId, azp: CIAM.clientId });
+    expect(profile).not.toEqual(m.getSnapshot().claims);
+    expect(m.getSnapshot().profile).toBe(profile);
+    await m.refresh();
+    expect(m.getSnapshot().profile?.sub).toBe('alice');
+    expect(m.getSnapshot().profile?.jti).not.toBe(profile?.jti); // the refresh sent a new one
+    await m.signOut();
+    expect(m.getSnapshot().profile).toBeUndefined();
+  });
+
+  it('an id token that does not decode gives no profile, and the session stays', async () => {
+    const a = manager();
+    await signInWithPassword(a, ALICE);
+    const accessToken = a.getSnapshot().accessToken ?? '';
+    const m = manager();
+    await m.ready;
+    expect(() =>
+      m.setTokens({ accessToken, expiresAt: Date.now() + 60_000, idToken: 'not-a.jwt.at-all' }),
+    ).not.toThrow();
+    expect(m.getSnapshot()).toMatchObject({ status: 'valid', profile: undefined });
+    expect(await m.getAccessToken()).toBe(accessToken);
+  });
+
   it('refuses tokens when signed out, without a request', async () => {
     const m = manager();
     await expect(m.getAccessToken()).rejects.toMatchObject({ code: 'signed_out' });

@@ -208,6 +208,18 @@ describe('createTokenSet: carried over fields', () => {
     });
   });
 
+  it('keeps the previous id token when a refresh answers without one (OIDC Core §12.2)', () => {
+    const withId = { ...previous, idToken: 'OLD_ID' };
+    expect(createTokenSet(eiam, { sentAt: 0, generation: 4, previous: withId }).idToken).toBe(
+      'OLD_ID',
+    );
+    const fresh = createTokenSet(
+      { ...eiam, idToken: 'NEW_ID' },
+      { sentAt: 0, generation: 4, previous: withId },
+    );
+    expect(fresh.idToken).toBe('NEW_ID');
+  });
+
   it('a new refresh token replaces the old one and drops the old expiry', () => {
     const set = createTokenSet(eiam, { sentAt: 0, generation: 4, previous });
     expect(set.refreshToken).toBe(eiam.refreshToken);

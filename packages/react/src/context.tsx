@@ -1,15 +1,27 @@
 import type { Snapshot, TokenManager } from '@baton/core';
 import type { AuthFetchOptions } from '@baton/core/auth-fetch';
-import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
+import {
+  createContext,
+  createElement,
+  type ReactElement,
+  type ReactNode,
+  useContext,
+  useMemo,
+} from 'react';
 
-/** What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in. */
+/**
+ * What server rendering shows when the app gives no `serverSnapshot`: nobody is signed in, and
+ * the browser has not looked yet (`ready: false`), so the page renders its loading state.
+ */
 const SIGNED_OUT: Snapshot = {
   status: 'signed-out',
   accessToken: undefined,
   expiresAt: undefined,
   generation: 0,
   claims: undefined,
+  profile: undefined,
   error: undefined,
+  ready: false,
 };
 
 /** @internal What the hooks share: the manager and its store, bound once per provider. */
@@ -33,8 +45,11 @@ export interface BatonProviderProps {
   readonly children?: ReactNode;
 }
 
-/** Makes a {@link TokenManager} available to the hooks below it. */
-export function BatonProvider(props: BatonProviderProps): ReactNode {
+/**
+ * Makes a {@link TokenManager} available to the hooks below it. Returns a `ReactElement` (not a
+ * `ReactNode`): TypeScript before 5.1 accepts only that as a JSX component.
+ */
+export function BatonProvider(props: BatonProviderProps): ReactElement {
   const { manager, serverSnapshot = SIGNED_OUT, authFetchOptions } = props;
   const value = useMemo<Baton>(
     () => ({

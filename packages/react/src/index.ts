@@ -1,10 +1,12 @@
 export type { BatonProviderProps } from './context.js';
 export { BatonProvider, useTokenManager } from './context.js';
+export type { RequireAuthProps } from './RequireAuth.js';
+export { RequireAuth } from './RequireAuth.js';
 export type { AccessTokenState } from './useAccessToken.js';
 export { useAccessToken } from './useAccessToken.js';
 export type { AuthState } from './useAuth.js';
 export { useAuth } from './useAuth.js';
 export { useAuthFetch } from './useAuthFetch.js';
-export type { RedirectCallbackState } from './useRedirectCallback.js';
+export type { RedirectCallbackOptions, RedirectCallbackState } from './useRedirectCallback.js';
 export { useRedirectCallback } from './useRedirectCallback.js';
 export { useSuspenseAccessToken } from './useSuspenseAccessToken.js';

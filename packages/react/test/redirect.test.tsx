@@ -1,36 +1,12 @@
-import { request } from 'node:http';
 import { ciam } from '@baton/core/dialects';
 import { signInWithRedirect } from '@baton/core/redirect';
 import { render, screen } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { expect, it, vi } from 'vitest';
 import { BatonProvider, useAuth, useRedirectCallback } from '../src/index.js';
-import { CIAM, setup, until } from './support.js';
+import { CIAM, logIn, setUrl, setup, until } from './support.js';
 
 const env = setup();
-/** happy-dom's handle on the page's address (typed here: its global types are not loaded). */
-const setUrl = (url: string) =>
-  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
-
-/** Posts the mock's login form as a person would, returning where it redirects to. */
-function logIn(authorizeUrl: string): Promise<string> {
-  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
-  form.set('username', 'bob');
-  form.set('password', 'bob-password');
-  const body = form.toString();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${env.mock.url}/oauth2/authorize`,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-      (res) => {
-        res.resume();
-        resolve(res.headers.location ?? '');
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function Callback() {
   const result = useRedirectCallback();
@@ -62,7 +38,7 @@ it('signs in by redirect and exchanges the code once, even under StrictMode', as
   assign.mockRestore();
   expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
 
-  const callbackUrl = await logIn(authorizeUrl);
+  const callbackUrl = await logIn(url, authorizeUrl);
   expect(callbackUrl).toContain('code=');
   setUrl(callbackUrl);
   render(

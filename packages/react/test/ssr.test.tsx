@@ -40,7 +40,9 @@ it('renders the server snapshot the app passes', () => {
     expiresAt: Date.now() + 60_000,
     generation: 7,
     claims: { sub: 'alice' },
+    profile: { sub: 'alice', name: 'Alice' },
     error: undefined,
+    ready: true,
   };
   const html = renderToString(
     <BatonProvider manager={manager()} serverSnapshot={serverSnapshot}>

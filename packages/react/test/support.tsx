@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from '@baton/core';
 import { ciam } from '@baton/core/dialects';
 import { type MockServer, startMockServer } from '@baton/mock-server';
@@ -51,6 +52,33 @@ export function setup() {
       });
     },
   };
+}
+
+/** happy-dom's handle on the page's address (typed here: its global types are not loaded). */
+export const setUrl = (url: string) =>
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
+
+/**
+ * Posts the mock's login form as a person would (user bob), returning where it redirects to:
+ * the callback URL with `code` and `state`.
+ */
+export function logIn(mockUrl: string, authorizeUrl: string): Promise<string> {
+  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+  form.set('username', 'bob');
+  form.set('password', 'bob-password');
+  const body = form.toString();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${mockUrl}/oauth2/authorize`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        res.resume();
+        resolve(res.headers.location ?? '');
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** A fresh BroadcastChannel name: managers on it are the tabs of one app. */
