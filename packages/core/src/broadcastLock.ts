@@ -29,6 +29,16 @@ export interface BroadcastLockOptions {
   readonly maxHoldMs?: number;
 }
 
+/** A hold of the lock by this tab. */
+interface Hold {
+  readonly since: number;
+  readonly ticket: number;
+  /** Another tab said `held` during this hold. */
+  lost: boolean;
+  /** ...with a lower ticket (or none): it claims first in the next round. */
+  yields?: boolean;
+}
+
 /**
  * A lease lock whose whole protocol runs over the tabs' BroadcastChannel. With W the bound on a
  * message's trip (`claimWindowMs`):
@@ -58,15 +68,6 @@ export interface BroadcastLockOptions {
  * message carries its send time, so W follows the lag the tabs actually see (see `claimWindowMs`).
  * Web Locks, arbitrated by the browser, need no such bound: `'auto'` prefers them.
  */
-interface Hold {
-  readonly since: number;
-  readonly ticket: number;
-  /** Another tab said `held` during this hold. */
-  lost: boolean;
-  /** ...with a lower ticket (or none): it claims first in the next round. */
-  yields?: boolean;
-}
-
 export function broadcastLock(
   channel: TabChannel,
   options: BroadcastLockOptions = {},

@@ -12,6 +12,7 @@ import { useTokenManager } from './context.js';
 import { exchangeOf } from './redirectExchange.js';
 import { useAuth } from './useAuth.js';
 
+/** Props of {@link RequireAuth}. */
 export interface RequireAuthProps {
   readonly children?: ReactNode;
   /** Rendered until there is a session: while loading, and while leaving for the provider. */

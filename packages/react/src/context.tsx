@@ -35,6 +35,7 @@ export interface Baton {
 
 const BatonContext = createContext<Baton | null>(null);
 
+/** Props of {@link BatonProvider}. */
 export interface BatonProviderProps {
   /** The app's one `createTokenManager(...)`, created outside React (it outlives renders). */
   readonly manager: TokenManager;

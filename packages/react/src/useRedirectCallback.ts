@@ -9,6 +9,7 @@ export type RedirectCallbackState =
   | { readonly status: 'done'; readonly state: JsonValue | undefined }
   | { readonly status: 'error'; readonly error: BatonError };
 
+/** Options of {@link useRedirectCallback}. */
 export interface RedirectCallbackOptions {
   /**
    * Called once when the code exchange succeeded (not again on a re-mount or StrictMode's second
