@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 export default defineConfig({
   // The kit an app's tests import, and the `baton-mock-server` command (Playwright's webServer).
@@ -11,4 +12,5 @@ export default defineConfig({
   clean: true,
   // `.js`, as the exports map and the other packages say (the package is `type: module`).
   fixedExtension: false,
+  plugins: [dropDtsMapComments()],
 });

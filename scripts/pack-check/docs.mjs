@@ -11,6 +11,7 @@ const SOURCES = {
     subpath === '.' ? 'src/index.ts' : `src/entries/${subpath.slice(2)}.ts`,
   '@baton/react': (subpath) => ({ '.': 'src/index.ts', './query': 'src/reactQuery.ts' })[subpath],
   '@baton/token-proxy': (subpath) => (subpath === '.' ? 'src/index.ts' : undefined),
+  '@baton/mock-server': (subpath) => (subpath === '.' ? 'src/index.ts' : undefined),
 };
 
 /** The declaration entries of a manifest's `exports`: subpath → types file. */
