@@ -10,7 +10,7 @@ import {
   type TabChannel,
 } from '../src/tabChannel.js';
 import { isTokenSet } from '../src/tokenSet.js';
-import { sleep, until } from './support.js';
+import { until } from './support.js';
 
 const numRuns = Number(process.env.FUZZ_RUNS) || 300;
 const APP = 'baton-test-app';
@@ -43,7 +43,7 @@ function wellFormed(data: unknown, app: string): boolean {
     case 'claim':
       return count(m.clock);
     case 'held':
-      return count(m.leaseMs);
+      return count(m.leaseMs) && (m.clock === undefined || count(m.clock));
     case 'release':
       return true;
     default:
@@ -279,7 +279,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     });
     expect(b.received[0]!.at! - posted).toBeGreaterThanOrEqual(0);
     expect(b.received[0]!.at! - posted).toBeLessThan(100);
-    await sleep(20);
+    // The sender's own object never hears it (b and c already have it: delivery is done).
     expect(a.received).toEqual([]);
     expect([...a.rejected, ...b.rejected, ...c.rejected]).toEqual([]);
   });
@@ -337,9 +337,12 @@ describe('createTabChannel over a real BroadcastChannel', () => {
 
   it("hears nothing of another app's channel", async () => {
     const mine = open(`app-a-${randomUUID()}`);
-    const theirs = open(`app-b-${randomUUID()}`);
+    const b = `app-b-${randomUUID()}`;
+    const theirs = open(b);
+    const witness = open(b);
     theirs.channel.post({ type: 'signed-out', generation: 9 });
-    await sleep(30);
+    // Delivered on their channel (the witness has it); not on ours.
+    await until(() => witness.received.length === 1, 1000, 'delivery on their channel');
     expect(mine.received).toEqual([]);
     expect(mine.rejected).toEqual([]);
   });
@@ -348,9 +351,11 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     const name = `chan-${randomUUID()}`;
     const a = open(name);
     const b = open(name);
+    const witness = open(name);
     b.channel.close();
     a.channel.post({ type: 'release' });
-    await sleep(30);
+    // Delivered to the open tab (the witness has it); not to the closed one.
+    await until(() => witness.received.length === 1, 1000, 'delivery to the open tab');
     expect(b.received).toEqual([]);
     a.channel.close();
     expect(() => a.channel.post({ type: 'release' })).not.toThrow();

@@ -418,9 +418,14 @@ describe('secrecy', () => {
     const first = m.getSnapshot().accessToken!;
     await m.refresh();
     mock.server.faults({ route: 'token', status: 503, count: 1 });
-    await m.refresh().catch(() => {});
+    await expect(m.refresh()).rejects.toMatchObject({ code: 'server_error', terminal: false });
+    // The mock forgets the session: the automatic retry (10-20 ms later) is refused, terminally.
     mock.server.reset();
-    await m.refresh().catch(() => {});
+    await until(() => m.getSnapshot().status === 'signed-out', 5000, 'the terminal sign-out');
+    expect(events.filter((e) => e.type === 'refresh-failure').map((e) => e.error.code)).toEqual([
+      'server_error',
+      'invalid_grant',
+    ]);
     const text = JSON.stringify(events, (_k, v) =>
       v instanceof Error ? { ...v, message: v.message } : v,
     );
