@@ -286,11 +286,18 @@ export const test = base.extend<{ guard: undefined }>({
       // What each open tab shows (error messages included): no token either.
       for (const [page, n] of tabs) {
         if (page.isClosed()) continue;
+        // A page that cannot be read is not scanned: that is a failure, not an empty page.
+        const read = () => page.evaluate(() => document.documentElement.outerHTML);
         const html = await Promise.race([
-          page.evaluate(() => document.documentElement.outerHTML).catch(() => ''),
-          sleep(2000).then(() => ''),
+          // Once more after a navigation that destroyed the first attempt's context.
+          read()
+            .catch(() => page.waitForLoadState().then(read))
+            .catch(() => undefined),
+          sleep(10_000).then(() => undefined),
         ]);
-        emitted.push({ where: `the page of tab ${n}`, text: html, jwt: false });
+        if (html === undefined && !page.isClosed())
+          errors.push(`the leak scan could not read tab ${n} within 10 s`);
+        emitted.push({ where: `the page of tab ${n}`, text: html ?? '', jwt: false });
       }
       const leaks = findLeaks(emitted, tokens);
 
