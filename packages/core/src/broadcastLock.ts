@@ -220,10 +220,10 @@ export function broadcastLock(
     async run(task, { timeoutMs, signal }) {
       // The deadline counts from the call, and bounds the wait behind this tab's own tasks too.
       const deadline = Date.now() + timeoutMs;
-      let ticket: number | undefined;
+      let first: number | undefined; // after a lost round, the same ticket: this wait's age
       for (;;) {
-        const mine = await acquire(deadline, signal, ticket);
-        ticket = mine.ticket;
+        const mine = await acquire(deadline, signal, first);
+        first = mine.ticket;
         const lease: LockLease = {
           async confirm() {
             await wait(0, undefined, false); // the messages already there first
