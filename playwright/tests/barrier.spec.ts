@@ -53,8 +53,10 @@ for (const lock of ['web-locks', 'broadcast'] as const) {
     const generation = await expectSameGeneration(tabs);
     const before = await mock.stats();
 
-    // The first tab's refresh takes 300 ms at the mock; the slow tab asks while it holds the lock.
-    await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 300, count: 1 });
+    // The first tab's refresh takes 3 s at the mock; the slow tab asks while it holds the lock.
+    // (300 ms was not enough on a loaded machine: the poll for the holder and the slow tab's
+    // call took longer, and the slow tab then refreshed the new generation, rightly.)
+    await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 3000, count: 1 });
     const refreshing = first.evaluate(() => window.__baton?.manager.refresh().then(() => 'ok'));
     await expect
       .poll(() =>
