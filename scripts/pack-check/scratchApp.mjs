@@ -37,7 +37,10 @@ export async function start(): Promise<void> {
   const authFetch = createAuthFetch(manager, { allowedOrigins: ['https://api.example.com'] });
   try {
     const response: Response = await authFetch('https://api.example.com/me');
-    console.log(response.status, await manager.getAccessToken({ minValidityMs: 1000 }));
+    const token = await manager.getAccessToken({ minValidityMs: 1000 });
+    // The token goes into a header, never into a log.
+    await fetch('https://api.example.com/ping', { headers: { Authorization: \`Bearer \${token}\` } });
+    console.log(response.status);
   } catch (error) {
     if (isBatonError(error, ErrorCode.SignedOut)) console.log('signed out');
     else if (error instanceof BatonError && error.terminal) console.log(error.code);
