@@ -1,9 +1,7 @@
 import { abortError, withSignal } from './abort.js';
 import { lockTimeoutError } from './errors.js';
-import type { LockLease, RefreshLock } from './types.js';
-
-/** This lock is never held twice. */
-const EXCLUSIVE: LockLease = { confirm: () => Promise.resolve() };
+import type { RefreshLock } from './types.js';
+import { EXCLUSIVE } from './util.js';
 
 /** A mutex for one tab alone (no BroadcastChannel): tasks run one after another. */
 export function localLock(): RefreshLock {

@@ -1,3 +1,5 @@
+import type { LockLease } from './types.js';
+
 /** A plain JSON-like object: not `null`, not an array. */
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,3 +22,6 @@ export function unref<T>(handle: T): T {
   (handle as { unref?: () => void } | undefined)?.unref?.();
   return handle;
 }
+
+/** The lease of a lock that is never held twice (Web Locks, the one-tab lock). */
+export const EXCLUSIVE: LockLease = { confirm: () => Promise.resolve() };

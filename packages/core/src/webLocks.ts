@@ -1,9 +1,7 @@
 import { abortError, bounded } from './abort.js';
 import { lockTimeoutError } from './errors.js';
-import type { LockLease, RefreshLock } from './types.js';
-
-/** This lock is never held twice. */
-const EXCLUSIVE: LockLease = { confirm: () => Promise.resolve() };
+import type { RefreshLock } from './types.js';
+import { EXCLUSIVE } from './util.js';
 
 /**
  * The Web Locks API (`navigator.locks`): one arbiter for every tab of the origin, which releases
