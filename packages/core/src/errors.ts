@@ -46,6 +46,13 @@ export interface ErrorCodes {
   readonly AccessDenied: 'access_denied';
   /** Redirect sign-in: the id token's `nonce` is not the one this sign-in sent (OIDC Core §3.1.3.7). */
   readonly InvalidNonce: 'invalid_nonce';
+  /**
+   * The provider's metadata (OpenID Connect Discovery 1.0, RFC 8414) could not be used: not
+   * found, not JSON, an endpoint that is not an absolute URL, or an `issuer` other than the one
+   * configured (§4.3 / §3.3: the document must name the issuer it was read from). Transient: the
+   * session is kept and the refresh retried.
+   */
+  readonly InvalidMetadata: 'invalid_metadata';
 }
 
 /**
@@ -76,6 +83,7 @@ export const ErrorCode: ErrorCodes = {
   InvalidState: 'invalid_state',
   AccessDenied: 'access_denied',
   InvalidNonce: 'invalid_nonce',
+  InvalidMetadata: 'invalid_metadata',
 };
 
 /** A {@link BatonError}'s `code`: one of the values of {@link ErrorCode}. */

@@ -75,13 +75,15 @@ const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${sta
  * the authorization URL to navigate to, and keeps the code verifier, the redirect URI, the nonce
  * and the app's state in `storage` (default `sessionStorage`, never anything longer-lived) under
  * `baton:<channel>:pkce:<state>`. Throws a `TypeError` when the dialect has no `authorizeUrl` or
- * `clientId`, or when the app state is not JSON data.
+ * `clientId`, or when the app state is not JSON data; a dialect that discovers its endpoints
+ * reads them first (a {@link BatonError} when it cannot).
  */
 export async function createAuthorizeRequest(
   dialect: Dialect,
   options: AuthorizeOptions,
   storage: TransactionStorage = sessionStorage,
 ): Promise<{ url: string }> {
+  await dialect.discover?.();
   const { authorizeUrl, clientId, oidc } = dialect;
   if (!authorizeUrl || !clientId)
     throw misuse(

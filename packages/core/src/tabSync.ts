@@ -30,6 +30,7 @@ const TRANSIENT_CODES = new Set<string>([
   'aborted',
   'lock_timeout',
   'invalid_token',
+  'invalid_metadata',
 ] satisfies ErrorCode[]);
 
 /**

@@ -1,21 +1,11 @@
-import { abortError, bounded } from './abort.js';
+import { abortError } from './abort.js';
 import { invalid } from './dialect.js';
 import { BatonError, isBatonError } from './errors.js';
-import type {
-  Dialect,
-  TokenGrant,
-  TokenGrantResult,
-  TokenRequest,
-  TokenResponse,
-} from './types.js';
+import { type SendOptions, send } from './http.js';
+import type { Dialect, TokenGrant, TokenGrantResult, TokenRequest } from './types.js';
 import { defined } from './util.js';
 
-export interface RequestTokensOptions {
-  /** Default `globalThis.fetch`. */
-  readonly fetch?: typeof fetch | undefined;
-  /** Bounds the whole exchange, body included. Default 10 s. */
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal | undefined;
+export interface RequestTokensOptions extends Omit<SendOptions, 'redact' | 'what'> {
   /** Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -94,56 +84,13 @@ export async function requestTokens(
   grant: TokenGrant,
   options: RequestTokensOptions = {},
 ): Promise<TokenEndpointAnswer> {
-  const { signal, timeoutMs = 10_000, now = Date.now } = options;
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (signal?.aborted) throw abortError();
+  const { now = Date.now } = options;
+  if (options.signal?.aborted) throw abortError();
+  await dialect.discover?.(options);
   const request = dialect.buildTokenRequest(grant);
   const redact = redactor(grant, request);
-
-  // setTimeout fires at once above 2^31-1 ms.
-  const bound = bounded(Math.min(timeoutMs, 2 ** 31 - 1), signal);
-  // The race also stops a fetch that ignores its signal.
-  const stopped = new Promise<never>((_, reject) => {
-    bound.signal.addEventListener('abort', () => reject(new Error('stopped')));
-  });
-
-  let sentAt = 0;
-  let response: TokenResponse;
-  try {
-    const base = globalThis.location?.href;
-    const url = base ? new URL(request.url, base).href : request.url;
-    sentAt = now();
-    const res = await Promise.race([
-      fetchFn(url, {
-        method: request.method,
-        headers: request.headers,
-        ...(request.body !== undefined && { body: request.body }),
-        credentials: 'omit',
-        cache: 'no-store',
-        signal: bound.signal,
-      }),
-      stopped,
-    ]);
-    response = {
-      status: res.status,
-      headers: res.headers,
-      body: await Promise.race([res.text(), stopped]),
-    };
-  } catch (e) {
-    if (bound.timedOut()) {
-      throw new BatonError('timeout', `Token endpoint did not answer within ${timeoutMs} ms`);
-    }
-    if (bound.signal.aborted || signal?.aborted) throw abortError();
-    const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
-    throw new BatonError('network', 'Token endpoint could not be reached', {
-      description: redact(`${e instanceof Error ? e.message : 'fetch failed'}${cause}`).slice(
-        0,
-        200,
-      ),
-    });
-  } finally {
-    bound.done();
-  }
+  const sentAt = now();
+  const response = await send(request, { ...options, redact, what: 'Token endpoint' });
 
   let result: TokenGrantResult;
   try {

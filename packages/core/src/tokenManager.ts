@@ -279,10 +279,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const reason = staleAccessToken === undefined ? 'manual' : 'unauthorized';
       return (await withSignal(refresher.refresh(reason), signal)).accessToken;
     },
-    async signOut() {
+    async signOut({ ended } = {}) {
       // A tab behind the others must not sign out an older generation only: learn the newest.
       await tabs.catchUp();
+      const last = state.tokens;
       endEverywhere('user');
+      if (last) ended?.(last);
     },
     subscribe: state.subscribe,
     getSnapshot: state.getSnapshot,

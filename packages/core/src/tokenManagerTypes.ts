@@ -9,6 +9,7 @@ import type {
   Snapshot,
   TokenGrant,
   TokenGrantResult,
+  TokenSet,
 } from './types.js';
 
 /** The options of `createTokenManager`: `dialect` is required, every other one has a default. */
@@ -102,8 +103,17 @@ export interface TokenManager {
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
   /** Refreshes now (single-flight, cross-tab), resolving to the new access token. */
   refresh(options?: RefreshOptions): Promise<string>;
-  /** Ends the session in every tab. A refresh still in flight cannot revive it. */
-  signOut(): Promise<void>;
+  /**
+   * Ends the session in every tab. A refresh still in flight cannot revive it. To also revoke
+   * the tokens and end the provider's session, use `signOut` of `@baton/core/sign-out`.
+   */
+  signOut(options?: {
+    /**
+     * Called with the session's last tokens once every tab has been told (not without a
+     * session): what `@baton/core/sign-out` revokes at the provider.
+     */
+    readonly ended?: (tokens: TokenSet) => void;
+  }): Promise<void>;
   /** For bindings (`useSyncExternalStore`): called whenever the snapshot changes. */
   subscribe(listener: () => void): () => void;
   /** The current state; the same object until something changes. */

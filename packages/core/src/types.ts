@@ -86,13 +86,24 @@ export interface TokenGrantResult {
   readonly idToken?: string;
 }
 
+/** What {@link Dialect.discover} is given: the manager's `fetch` and the caller's signal. */
+export interface DiscoverOptions {
+  readonly fetch?: typeof fetch | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Bounds the request (default 10 s). */
+  readonly timeoutMs?: number | undefined;
+}
+
 /**
  * How to talk to one token endpoint: data plus two small functions.
  * Nothing else in Baton knows a provider's name.
  */
 export interface Dialect {
   readonly name: string;
-  /** The token endpoint's URL (without query); authFetch never sends the bearer token there. */
+  /**
+   * The token endpoint's URL (without query); authFetch never sends the bearer token there.
+   * Empty until {@link Dialect.discover} has read it, for a dialect that discovers it.
+   */
   readonly tokenUrl: string;
   /** Redirect sign-in: the authorization endpoint (absolute or page-relative). */
   readonly authorizeUrl?: string | undefined;
@@ -102,6 +113,19 @@ export interface Dialect {
   readonly scope?: string | undefined;
   /** An OpenID Connect provider: redirect sign-in sends a `nonce` and checks the id token's. */
   readonly oidc?: boolean | undefined;
+  /** OpenID Connect RP-Initiated Logout 1.0: the provider's `end_session_endpoint`. */
+  readonly endSessionUrl?: string | undefined;
+  /**
+   * Reads the endpoints from the provider's metadata (OpenID Connect Discovery 1.0, RFC 8414),
+   * once: Baton awaits it before it uses an endpoint, so the fields above are known after it.
+   * Rejects with a {@link BatonError} (`invalid_metadata`, `network`, `timeout`, `aborted`).
+   */
+  discover?(options?: DiscoverOptions): Promise<void>;
+  /** RFC 7009: the request that revokes `token` at the provider, when it has an endpoint for it. */
+  buildRevocationRequest?(
+    token: string,
+    hint: 'refresh_token' | 'access_token',
+  ): TokenRequest | undefined;
   /** Builds the HTTP request for a grant. Pure. */
   buildTokenRequest(grant: TokenGrant): TokenRequest;
   /**

@@ -6,7 +6,12 @@ import type { TokenGrantResult } from '../src/types.js';
 
 const numRuns = Number(process.env.FUZZ_RUNS) || 300;
 const all = Object.entries(dialects).map(
-  ([name, make]) => [name, make({ clientId: 'c' })] as const,
+  // The standard dialects with a token endpoint given: no discovery to wait for.
+  ([name, make]) =>
+    [
+      name,
+      make({ clientId: 'c', issuer: 'https://id.example', tokenUrl: 'https://id.example/t' }),
+    ] as const,
 );
 const codes: readonly string[] = Object.values(ErrorCode);
 

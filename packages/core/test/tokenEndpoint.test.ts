@@ -379,7 +379,7 @@ describe('redaction: no error carries a token or secret', () => {
     // Not even a part cut at a truncation point.
     for (const s of [REFRESH, SECRET, PASSWORD]) expect(text).not.toContain(s.slice(0, 8));
   };
-  const make = (name: keyof typeof dialects, path: string): Dialect =>
+  const make = (name: 'ciam' | 'eiam' | 'uaa' | 'chatroom', path: string): Dialect =>
     dialects[name]({ clientId: 'id', clientSecret: SECRET, tokenUrl: `${base}${path}` });
   /** Echoes every parameter the client sent, raw and URL-encoded. */
   const echo = (c: Captured) =>

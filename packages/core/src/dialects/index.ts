@@ -1,9 +1,10 @@
 import { chatroom } from './chatroom.js';
 import { ciam } from './ciam.js';
 import { eiam } from './eiam.js';
+import { oauth2, oidc } from './standard.js';
 import { uaa } from './uaa.js';
 
-export { chatroom, ciam, eiam, uaa };
+export { chatroom, ciam, eiam, oauth2, oidc, uaa };
 
 /**
  * The built-in dialect factories, by name. An interface, so that each member keeps its doc comment
@@ -27,7 +28,17 @@ export interface BuiltInDialects {
    * required. See {@link chatroom}.
    */
   readonly chatroom: typeof chatroom;
+  /**
+   * Any OpenID Connect provider, from its issuer: the endpoints come from its discovery
+   * document. See {@link oidc}.
+   */
+  readonly oidc: typeof oidc;
+  /** A plain OAuth 2.0 server with RFC 8414 metadata. See {@link oauth2}. */
+  readonly oauth2: typeof oauth2;
 }
 
-/** The built-in dialects, one factory per seed endpoint: `dialects.ciam({ clientId })`. */
-export const dialects: BuiltInDialects = { ciam, eiam, uaa, chatroom };
+/**
+ * The built-in dialects: one factory per seed endpoint (`dialects.ciam({ clientId })`) and the
+ * standard ones (`dialects.oidc({ issuer, clientId })`).
+ */
+export const dialects: BuiltInDialects = { ciam, eiam, uaa, chatroom, oidc, oauth2 };
