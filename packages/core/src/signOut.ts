@@ -153,7 +153,11 @@ export async function signOut(
 ): Promise<SignOutResult> {
   const { dialect } = manager;
   let last: TokenSet | undefined;
-  await manager.signOut({ ended: (tokens) => (last = tokens) });
+  await manager.signOut({
+    ended: (tokens) => {
+      last = tokens;
+    },
+  });
   let result: SignOutResult = { revoked: false };
   const token = last?.refreshToken ?? last?.accessToken;
   try {
