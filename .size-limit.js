@@ -1,6 +1,8 @@
 // min+gzip, every runtime dependency (jwt-decode) included. Issue 14's budgets are 5.0 kB (core +
 // ciam), 6.0 kB (+ redirect), 9.0 kB (everything) and 1.0 kB (react): the limits below are what
-// is measured now, tightened as the bytes come down.
+// is measured now, tightened as the bytes come down. Issue 16 (standard providers) added 40 B to
+// every app (the endpoints' shared request helper, discovery awaited where a dialect has it) and
+// 1.2 kB to an app that imports `oidc` and `@baton/core/sign-out`.
 // `lock: 'auto'` loads the BroadcastChannel lock only where Web Locks are missing, as a chunk of
 // its own (`import()`): the first three budgets are what every app downloads, and the lazy chunk
 // is measured on its own below.
@@ -37,14 +39,14 @@ const core = (name, limit) => ({
 
 export default [
   {
-    ...core('@baton/core: { createTokenManager } + ciam', '9.28 kB'),
+    ...core('@baton/core: { createTokenManager } + ciam', '9.32 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
     },
   },
   {
-    ...core('@baton/core: the same + redirect sign-in', '10.47 kB'),
+    ...core('@baton/core: the same + redirect sign-in', '10.52 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
@@ -52,7 +54,19 @@ export default [
     },
   },
   {
-    ...core('@baton/core: everything, every subpath', '12.36 kB'),
+    ...core(
+      '@baton/core: an OpenID Connect app (oidc, redirect sign-in, provider sign-out)',
+      '11.71 kB',
+    ),
+    import: {
+      'packages/core/dist/index.js': '{ createTokenManager }',
+      'packages/core/dist/dialects.js': '{ oidc }',
+      'packages/core/dist/redirect.js': '{ signInWithRedirect, handleRedirectCallback }',
+      'packages/core/dist/sign-out.js': '{ signOut }',
+    },
+  },
+  {
+    ...core('@baton/core: everything, every subpath', '13.69 kB'),
     import: Object.fromEntries(
       await Promise.all(
         CORE_ENTRIES.map(async (file) => {

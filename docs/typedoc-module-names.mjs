@@ -5,10 +5,15 @@ import { Converter, ReflectionKind } from 'typedoc';
 /** The source path TypeDoc names a module by (relative to packages/), and its import. */
 const IMPORTS = new Map([
   ['core/src', '@baton/core'],
-  ...['auth-fetch', 'broadcast-lock', 'dialects', 'password', 'redirect', 'storage'].map((name) => [
-    `core/src/entries/${name}`,
-    `@baton/core/${name}`,
-  ]),
+  ...[
+    'auth-fetch',
+    'broadcast-lock',
+    'dialects',
+    'password',
+    'redirect',
+    'sign-out',
+    'storage',
+  ].map((name) => [`core/src/entries/${name}`, `@baton/core/${name}`]),
   ['react/src', '@baton/react'],
   ['react/src/reactQuery', '@baton/react/query'],
   ['token-proxy/src', '@baton/token-proxy'],

@@ -50,7 +50,7 @@ const bad = (why: string, status?: number): BatonError =>
   });
 
 /**
- * Reads and checks `issuer`'s metadata (one request; {@link Dialect.discover} caches it): the
+ * Reads and checks `issuer`'s metadata (one request; a standard dialect's `discover()` caches it): the
  * `issuer` in the document must be the one asked for, exactly (Discovery §4.3, RFC 8414 §3.3: a
  * document naming another issuer could send the tokens anywhere), and every endpoint an absolute
  * URL. Rejects with a {@link BatonError}: `invalid_metadata`, or `network`, `timeout`, `aborted`.

@@ -88,6 +88,7 @@ export interface TokenGrantResult {
 
 /** What {@link Dialect.discover} is given: the manager's `fetch` and the caller's signal. */
 export interface DiscoverOptions {
+  /** Default: the global `fetch`. */
   readonly fetch?: typeof fetch | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Bounds the request (default 10 s). */
