@@ -131,6 +131,7 @@ export * as broadcastLock from '@baton/core/broadcast-lock';
 export * as dialects from '@baton/core/dialects';
 export * as password from '@baton/core/password';
 export * as redirect from '@baton/core/redirect';
+export * as signOut from '@baton/core/sign-out';
 export * as storage from '@baton/core/storage';
 export * as react from '@baton/react';
 export * as tokenProxy from '@baton/token-proxy';
@@ -163,6 +164,7 @@ export * as broadcastLock from '@baton/core/broadcast-lock';
 export * as dialects from '@baton/core/dialects';
 export * as password from '@baton/core/password';
 export * as redirect from '@baton/core/redirect';
+export * as signOut from '@baton/core/sign-out';
 export * as storage from '@baton/core/storage';
 `;
 
