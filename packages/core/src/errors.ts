@@ -53,6 +53,12 @@ export interface ErrorCodes {
    * session is kept and the refresh retried.
    */
   readonly InvalidMetadata: 'invalid_metadata';
+  /**
+   * DPoP (RFC 9449) cannot work here: no IndexedDB or WebCrypto (old browsers, some privacy
+   * modes; thrown by `createTokenManager` at once, never a silent fall back to bearer tokens), or
+   * the session's key is gone (its storage was cleared: the session cannot be refreshed).
+   */
+  readonly DpopUnavailable: 'dpop_unavailable';
 }
 
 /**
@@ -84,6 +90,7 @@ export const ErrorCode: ErrorCodes = {
   AccessDenied: 'access_denied',
   InvalidNonce: 'invalid_nonce',
   InvalidMetadata: 'invalid_metadata',
+  DpopUnavailable: 'dpop_unavailable',
 };
 
 /** A {@link BatonError}'s `code`: one of the values of {@link ErrorCode}. */
@@ -100,6 +107,7 @@ const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'invalid_state',
   'access_denied',
   'invalid_nonce',
+  'dpop_unavailable',
 ]);
 
 /** Whether an error with this code ends the session. */

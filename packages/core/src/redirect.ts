@@ -48,6 +48,8 @@ export async function signInWithRedirect(
     ...rest,
     redirectUri,
     channel: manager.channelName,
+    // DPoP: the code is bound to a new key, which the callback's exchange proves (RFC 9449 §10).
+    dpopJkt: await manager.dpop?.create(),
   });
   location.assign(url);
 }
@@ -70,7 +72,10 @@ export async function handleRedirectCallback(
   } finally {
     cleanCallbackUrl();
   }
-  const { nonce, state, ...grant } = callback;
-  await manager.signInWithGrant(grant, { verify: (result) => checkNonce(result.idToken, nonce) });
+  const { nonce, state, jkt, ...grant } = callback;
+  await manager.signInWithGrant(grant, {
+    verify: (result) => checkNonce(result.idToken, nonce),
+    jkt,
+  });
   return { state };
 }

@@ -25,6 +25,8 @@ export interface AuthorizeOptions {
   readonly nonce?: boolean | undefined;
   /** The app's channel name (default `baton`): two apps on one origin keep apart. */
   readonly channel?: string | undefined;
+  /** DPoP (RFC 9449 §10): the thumbprint of the key the code is to be bound to (`dpop_jkt`). */
+  readonly dpopJkt?: string | undefined;
 }
 
 /** A callback ready to exchange: the grant, plus what the sign-in kept for afterwards. */
@@ -33,6 +35,8 @@ export type RedirectCallback = Extract<TokenGrant, { type: 'authorization_code' 
   readonly nonce?: string | undefined;
   /** The app data given to {@link createAuthorizeRequest}. */
   readonly state?: JsonValue | undefined;
+  /** DPoP: the key the sign-in started with, to exchange the code with. */
+  readonly jkt?: string | undefined;
 };
 
 /** What waits in sessionStorage for the callback; `state` is the app's. */
@@ -42,6 +46,7 @@ interface Transaction {
   readonly createdAt: number;
   readonly nonce?: string | undefined;
   readonly state?: JsonValue | undefined;
+  readonly jkt?: string | undefined;
 }
 
 /**
@@ -66,7 +71,8 @@ const isTransaction = (tx: unknown): tx is Transaction =>
   typeof tx.verifier === 'string' &&
   typeof tx.redirectUri === 'string' &&
   Number.isFinite(tx.createdAt) &&
-  (tx.nonce === undefined || typeof tx.nonce === 'string');
+  (tx.nonce === undefined || typeof tx.nonce === 'string') &&
+  (tx.jkt === undefined || typeof tx.jkt === 'string');
 
 const keyOf = (channel = 'baton', state: string) => `baton:${channel}:pkce:${state}`;
 
@@ -104,6 +110,7 @@ export async function createAuthorizeRequest(
     code_challenge: await codeChallenge(verifier),
     code_challenge_method: 'S256',
     nonce,
+    dpop_jkt: options.dpopJkt,
   };
   const params = new URLSearchParams(defined(own));
   for (const [k, v] of Object.entries(options.extraParams ?? {}))
@@ -115,6 +122,7 @@ export async function createAuthorizeRequest(
     createdAt: Date.now(),
     nonce,
     state: options.state,
+    jkt: options.dpopJkt,
   };
   storage.setItem(keyOf(options.channel, state), JSON.stringify(transaction));
   return { url: `${authorizeUrl}${authorizeUrl.includes('?') ? '&' : '?'}${params}` };
@@ -169,6 +177,7 @@ export function parseRedirectCallback(
     codeVerifier: verifier,
     nonce: tx.nonce,
     state: tx.state,
+    jkt: tx.jkt,
   };
 }
 

@@ -37,6 +37,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const state = createSessionState();
   const retryer = createRetryer(retry);
   const store = options.storage?.(name ?? 'session');
+  const dpop = options.dpop?.(name ?? 'session');
   const channel = name
     ? createTabChannel(name, (reason) => emit({ type: 'message-rejected', reason }))
     : undefined;
@@ -87,6 +88,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** Ends the session here. `upTo` is the generation of the sign-out. */
   function end(reason: SignOutReason, upTo: number, cause?: BatonError): void {
     const had = state.tokens !== undefined;
+    forgetKey(state.tokens?.jkt);
     state.end(upTo, cause);
     retryer.reset();
     session.abort();
@@ -95,6 +97,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     store?.clear();
     state.update();
     if (had) emit({ type: 'signed-out', reason, ...defined({ error: cause }) });
+  }
+
+  /** DPoP: a session's key goes with it (every tab forgets it: the same key, by thumbprint). */
+  function forgetKey(jkt: string | undefined): void {
+    if (jkt) dpop?.remove(jkt).catch(() => {});
   }
 
   function endEverywhere(reason: SignOutReason, cause?: BatonError): void {
@@ -133,16 +140,29 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     generations,
   );
 
-  const send = (grant: TokenGrant, signal?: AbortSignal) =>
-    requestTokens(dialect, grant, { timeoutMs: requestTimeoutMs, signal, fetch: options.fetch });
+  const send = (grant: TokenGrant, signal: AbortSignal | undefined, jkt: string | undefined) => {
+    // A session without a key cannot prove it: refreshing it as a bearer one would downgrade.
+    if (dpop && !jkt) throw new BatonError('dpop_unavailable', 'Tokens not bound to a DPoP key');
+    return requestTokens(dialect, grant, {
+      timeoutMs: requestTimeoutMs,
+      signal,
+      fetch: options.fetch,
+      dpop: dpop && jkt ? { keys: dpop, jkt } : undefined,
+    });
+  };
 
   /** A token response, stamped as the generation after `base` (or after all seen). */
-  const stamp = (sent: Awaited<ReturnType<typeof send>>, base?: TokenSet): TokenSet =>
+  const stamp = (
+    sent: Awaited<ReturnType<typeof send>>,
+    base: TokenSet | undefined,
+    jkt = base?.jkt,
+  ): TokenSet =>
     createTokenSet(sent.result, {
       sentAt: sent.sentAt,
       serverDate: sent.serverDate,
       generation: (base?.generation ?? state.generation) + 1,
       previous: base,
+      jkt,
     });
 
   const refresher = createRefresher({
@@ -156,10 +176,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     async redeem(base, signal) {
       if (!base.refreshToken)
         throw new BatonError('invalid_grant', 'No refresh token to refresh with');
-      return stamp(
-        await send({ type: 'refresh_token', refreshToken: base.refreshToken }, signal),
-        base,
-      );
+      const grant = { type: 'refresh_token', refreshToken: base.refreshToken } as const;
+      return stamp(await send(grant, signal, base.jkt), base);
     },
     accept,
     endEverywhere,
@@ -218,7 +236,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
     // A new session outranks everything this tab has seen, a sign-out's tombstone included.
     const next = { ...set, generation: Math.max(set.generation, state.generation + 1) };
+    const replaced = state.tokens?.jkt;
     if (accept(next, 'app')) {
+      if (replaced !== next.jkt) forgetKey(replaced);
       tabs.tokens(next);
       emit({ type: 'signed-in', generation: next.generation });
     }
@@ -230,11 +250,20 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     channelName: name,
     lockKind: lock.kind,
     ready,
-    async signInWithGrant(grant, { signal, verify } = {}) {
-      const sent = await send(grant, signal);
+    dpop: dpop && {
+      create: () => dpop.create(),
+      setNonce: (url, nonce) => dpop.setNonce(url, nonce),
+      proof(method, url, accessToken) {
+        const jkt = state.tokens?.jkt;
+        return jkt ? dpop.proof(jkt, method, url, accessToken) : Promise.reject(signedOutError());
+      },
+    },
+    async signInWithGrant(grant, { signal, verify, ...rest } = {}) {
+      const jkt = rest.jkt ?? (await dpop?.create());
+      const sent = await send(grant, signal, jkt);
       verify?.(sent.result);
       await withSignal(ready, signal); // a new tab's session is stamped after what the others know
-      startSession(stamp(sent));
+      startSession(stamp(sent, undefined, jkt));
     },
     setTokens(input) {
       startSession(fromTokenInput(input, dialect, state.generation + 1));

@@ -4,6 +4,7 @@ import type { RetryOptions } from './retryer.js';
 import type { TokenInput } from './tokenSet.js';
 import type {
   Dialect,
+  DpopKeysFactory,
   RefreshLock,
   SessionStoreFactory,
   Snapshot,
@@ -46,6 +47,22 @@ export interface TokenManagerOptions {
   readonly retry?: RetryOptions;
   /** The `fetch` to call the token endpoint with (default the global one). */
   readonly fetch?: typeof fetch;
+  /**
+   * DPoP (RFC 9449): `dpop()` from `@baton/core/dpop` binds the tokens to a key that no script
+   * can read. Throws `BatonError('dpop_unavailable')` at once where IndexedDB or WebCrypto is
+   * missing: never a silent fall back to bearer tokens.
+   */
+  readonly dpop?: DpopKeysFactory;
+}
+
+/** A manager's DPoP keys, as redirect sign-in and `authFetch` use them. */
+export interface SessionDpop {
+  /** A new key for a sign-in about to start; its thumbprint (for `dpop_jkt`). */
+  create(): Promise<string>;
+  /** A proof (RFC 9449 §7) for a resource request with the session's access token. */
+  proof(method: string, url: string, accessToken: string): Promise<string>;
+  /** Remembers a resource server's `DPoP-Nonce`. */
+  setNonce(url: string, nonce: string): void;
 }
 
 /** Options of {@link TokenManager.getAccessToken}. */
@@ -78,6 +95,8 @@ export interface SignInWithGrantOptions {
    * throws rejects the sign-in, and no tab sees the tokens.
    */
   readonly verify?: (result: TokenGrantResult) => void;
+  /** DPoP: the key this sign-in started with (redirect sign-in's `dpop_jkt`); default a new one. */
+  readonly jkt?: string | undefined;
 }
 
 /** Keeps one session's access token valid, in one tab and across all of them. */
@@ -89,6 +108,8 @@ export interface TokenManager {
   readonly channelName: string | undefined;
   /** Which lock guards refreshes here. */
   readonly lockKind: RefreshLock['kind'];
+  /** DPoP, when the manager was given `dpop`. */
+  readonly dpop: SessionDpop | undefined;
   /** Settles once the session was looked for in storage and in the other tabs. */
   readonly ready: Promise<void>;
   /**

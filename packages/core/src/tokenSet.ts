@@ -12,6 +12,8 @@ export interface TokenSetContext {
   readonly generation: number;
   /** The TokenSet this one replaces: its refresh token (and scope) stay when the answer omits them. */
   readonly previous?: TokenSet | undefined;
+  /** DPoP: the thumbprint of the key the request was signed with. */
+  readonly jkt?: string | undefined;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface TokenSetContext {
  * (transient) when nothing gives a lifetime.
  */
 export function createTokenSet(result: TokenGrantResult, context: TokenSetContext): TokenSet {
-  const { sentAt, serverDate, generation, previous } = context;
+  const { sentAt, serverDate, generation, previous, jkt } = context;
   const claims = decodeJwtClaims(result.accessToken);
   const exp = claims?.exp;
   const jwtLifetime =
@@ -59,6 +61,7 @@ export function createTokenSet(result: TokenGrantResult, context: TokenSetContex
       // OIDC Core §12.2: a refresh may answer without an id token; the user is the same one.
       idToken: result.idToken ?? previous?.idToken,
       claims,
+      jkt,
     }),
   };
 }
@@ -84,6 +87,7 @@ export function isTokenSet(value: unknown): value is TokenSet {
     optional(t.refreshToken, 'string') &&
     optional(t.scope, 'string') &&
     optional(t.idToken, 'string') &&
+    optional(t.jkt, 'string') &&
     optional(t.refreshExpiresAt, 'number') &&
     (t.claims === undefined || isRecord(t.claims))
   );

@@ -31,6 +31,11 @@ export interface TokenSet {
   readonly idToken?: string;
   /** Decoded claims when the access token is a JWT. */
   readonly claims?: JwtClaims;
+  /**
+   * DPoP (RFC 9449): the RFC 7638 thumbprint of the key the tokens are bound to. Every tab signs
+   * with that key, found by this thumbprint: never another tab's newer one.
+   */
+  readonly jkt?: string;
   /** Grows by one with every new TokenSet of a session, across tabs. An older one never replaces a newer one. */
   readonly generation: number;
 }
@@ -220,3 +225,26 @@ export interface SessionStore {
 
 /** Makes the store for a manager, given the app's name (its channel name, else `session`). */
 export type SessionStoreFactory = (name: string) => SessionStore;
+
+/**
+ * The DPoP keys of an app (RFC 9449), shared by its tabs: `dpop()` from `@baton/core/dpop`
+ * keeps them non-extractable in IndexedDB. Each session has its own key, created at sign-in and
+ * found again by its thumbprint.
+ */
+export interface DpopKeys {
+  /** Creates a key pair for a new session where every tab finds it; resolves to its thumbprint. */
+  create(): Promise<string>;
+  /**
+   * A DPoP proof JWT (RFC 9449 §4.2) signed with the key `jkt`, for `method` and `url` (its
+   * query and fragment left out), with `ath` when `accessToken` is given (§7.1) and the server's
+   * last nonce for that origin (§8, §9). Rejects with `dpop_unavailable` when the key is gone.
+   */
+  proof(jkt: string, method: string, url: string, accessToken?: string): Promise<string>;
+  /** Remembers a server's `DPoP-Nonce` for its origin, for every tab. */
+  setNonce(url: string, nonce: string): void;
+  /** Forgets the key `jkt`: its session is over. */
+  remove(jkt: string): Promise<void>;
+}
+
+/** Makes the DPoP keys for a manager, given the app's name (its channel name, else `session`). */
+export type DpopKeysFactory = (name: string) => DpopKeys;
