@@ -1,6 +1,12 @@
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { dialects } from '../src/dialects/index.js';
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../src/index.js';
+import {
+  type BatonEvent,
+  createTokenManager,
+  type TokenManager,
+  type TokenManagerOptions,
+} from '../src/index.js';
+import type { ReceivedMessage, TabChannel } from '../src/tabChannel.js';
 import type { StorageAdapter } from '../src/webStorage.js';
 
 export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
@@ -49,7 +55,47 @@ export async function until(
   }
 }
 
+/**
+ * Waits a fixed time. Never synchronisation (wait for an event: `until`, `nextEvent`, `heard`):
+ * only a delay that is the point of the test (a slow task, a dead token's expiry, a start time).
+ */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type EventOf<T extends BatonEvent['type']> = Extract<BatonEvent, { type: T }>;
+
+/**
+ * Resolves with `manager`'s next event of `type` that `match` accepts, failing after `ms`.
+ * Call it before the action that causes the event (it listens from the call on).
+ */
+export function nextEvent<T extends BatonEvent['type']>(
+  manager: TokenManager,
+  type: T,
+  ms = 5000,
+  match: (event: EventOf<T>) => boolean = () => true,
+): Promise<EventOf<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for a ${type} event`));
+    }, ms);
+    const off = manager.onEvent((event) => {
+      if (event.type !== type || !match(event as EventOf<T>)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event as EventOf<T>);
+    });
+  });
+}
+
+/**
+ * Records every message `channel` delivers from now on. Subscribed after the channel's other
+ * listeners (a lock's, a manager's), so a message recorded here has been handled by them.
+ */
+export function heard(channel: TabChannel): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  channel.subscribe((message) => messages.push(message));
+  return messages;
+}
 
 /**
  * Creates a manager while BroadcastChannel is wrapped, to get at its channel: so that a test can
