@@ -59,6 +59,29 @@ export async function until(
  * Waits a fixed time. Never synchronisation (wait for an event: `until`, `nextEvent`, `heard`):
  * only a delay that is the point of the test (a slow task, a dead token's expiry, a start time).
  */
+/**
+ * Resolves with `attempt()` once it succeeds, trying again every 5 ms while it fails in a way
+ * `retryIf` accepts (any other failure is thrown at once); failing after `ms`. For a state the
+ * code does not announce (a backoff's end), tried with a call that has no side effect meanwhile.
+ */
+export async function eventually<T>(
+  attempt: () => Promise<T>,
+  retryIf: (error: unknown) => boolean,
+  ms = 5000,
+  what = 'success',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!retryIf(error)) throw error;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type EventOf<T extends BatonEvent['type']> = Extract<BatonEvent, { type: T }>;
@@ -119,6 +142,16 @@ export function withChannel(make: () => TokenManager) {
   } finally {
     globalThis.BroadcastChannel = Real;
   }
+}
+
+/**
+ * Records what `channel` (a tab's, from `withChannel`) receives from now on: after its tab has
+ * handled each message, when the tab listens (its `onmessage` was set first).
+ */
+export function listen(channel: BroadcastChannel): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  channel.addEventListener('message', (event) => messages.push(event.data as ReceivedMessage));
+  return messages;
 }
 
 /** A `StorageAdapter` over a Map, whose contents a test can read and corrupt. */
