@@ -84,6 +84,14 @@ export async function eventually<T>(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The horizon of an absence check, not a synchronisation: waits `ms`, longer than any timer the
+ * code could have set for what must not happen (a retry within `maxDelayMs`). Node fires timers
+ * in deadline order, so such a timer has fired, and its synchronous events (`refresh-start`) are
+ * logged, before this resolves, however busy the machine.
+ */
+export const outlast = (ms: number) => sleep(ms);
+
 type EventOf<T extends BatonEvent['type']> = Extract<BatonEvent, { type: T }>;
 
 /**
