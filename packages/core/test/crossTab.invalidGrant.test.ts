@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signInWithPassword } from '../src/password.js';
 import { converged, outcome, world } from './crossTabWorld.js';
-import { ALICE, sleep, until } from './support.js';
+import { ALICE, outlast, until } from './support.js';
 
 /** Many tabs against the real mock server: see crossTabWorld.ts. */
 
@@ -54,7 +54,7 @@ describe('invalid_grant', () => {
       const starts = tabs.map((t) => w.count(t, 'refresh-start'));
       // An absence, not a synchronisation: any retry was set within maxDelayMs (400 ms), and
       // timers fire in deadline order, so a retry would have started (its event is synchronous).
-      await sleep(2 * 400);
+      await outlast(2 * 400);
       expect(tabs.map((t) => w.count(t, 'refresh-start'))).toEqual(starts);
       const stats = w.mock.stats();
       expect(stats.tokenRequests).toBe(requests); // nothing more: no loop
