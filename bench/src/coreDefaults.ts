@@ -25,6 +25,8 @@ export interface CoreDefaults {
   readonly readySyncFactor?: number | undefined;
   /** No refresh sooner than this after the last one (`minRefreshIntervalMs`). */
   readonly minRefreshIntervalMs?: number | undefined;
+  /** Refresh this long before expiry, or a third of a shorter token's life (`refreshSkewMs`). */
+  readonly refreshSkewMs?: number | undefined;
 }
 
 export function readCoreDefaults(): CoreDefaults {
@@ -36,5 +38,6 @@ export function readCoreDefaults(): CoreDefaults {
     syncTimeoutMs: DEFAULT_MS.syncTimeoutMs,
     readySyncFactor: HAND_OFF_FACTOR,
     minRefreshIntervalMs: DEFAULT_MS.minRefreshIntervalMs,
+    refreshSkewMs: DEFAULT_MS.refreshSkewMs,
   };
 }

@@ -270,7 +270,8 @@ export async function runRefreshes(lab: Lab): Promise<RefreshResults> {
         runs.push(run);
       }
     }
-    // The broadcast lock assumes a message crosses in under 50 ms. Main threads busy with
+    // The broadcast lock assumes a message crosses within W (DEFAULT_CLAIM_WINDOW_MS in
+    // broadcastLock.ts, widened to the lag the tabs see, up to 1 s). Main threads busy with
     // long tasks, 20 renderers on 2 cores, stretch that: the same 20 tabs with 400 ms long tasks.
     for (const impl of scale<Impl[]>(['baton broadcast', 'baton web-locks'], [])) {
       const run = await runOne(lab, mock, impl, 20, windowSeconds, LONG_TASK_MS);

@@ -134,8 +134,9 @@ function refreshSection(r: RefreshResults, meta: Results['meta']): string {
     ),
     ...refreshSpeed(r),
     '',
-    `Peers renew ${r.peerSkew === undefined ? 'shortly' : `${r.peerSkew} s`} before expiry (Baton, by default, a third of a short lifetime before it: also ` +
-      "about 1 s here). oidc-client-ts: `UserManager` with `automaticSilentRenew`, the mock's discovery " +
+    `Peers renew ${r.peerSkew === undefined ? 'shortly' : `${r.peerSkew} s`} before expiry (Baton, by default, ` +
+      `${batonLead(r, meta.coreDefaults ?? {})}). ` +
+      "oidc-client-ts: `UserManager` with `automaticSilentRenew`, the mock's discovery " +
       'document, the session in localStorage for all tabs, signed in with `storeUser(new User(...))` from a ' +
       "password grant. Naive: each tab's own timer refreshes with the refresh token it reads from " +
       'localStorage. Once a refresh token is reused the mock revokes the family and every tab is out.' +
@@ -179,6 +180,19 @@ function refreshSpeed(r: RefreshResults): string[] {
       ]),
     ),
   ];
+}
+
+/**
+ * How long before expiry Baton refreshes the run's tokens: `refreshSkewMs`, or a third of a
+ * shorter lifetime (refreshPolicy.ts). The CIAM answer says `expires_in: ACCESS_TTL - 1`.
+ */
+function batonLead(r: RefreshResults, d: CoreDefaults): string {
+  const lifetime = r.accessTtl - 1;
+  if (d.refreshSkewMs === undefined) return 'a third of a short lifetime before it';
+  const skew = d.refreshSkewMs / 1000;
+  return skew < lifetime / 3
+    ? `${f1(skew)} s before it`
+    : `a third of a short lifetime before it: ${f1(lifetime / 3)} s of the ${lifetime} s here`;
 }
 
 /** What the long-task rows (and any Baton reuse) say about the broadcast lock's assumption. */
@@ -375,12 +389,18 @@ function unfair(r: LockResults, d: CoreDefaults): string[] {
     .filter((c) => c.kind === 'broadcast' && c.tabs > 1)
     .sort((a, b) => b.waitMs.p95 - a.waitMs.p95)[0];
   if (!worst || worst.waitMs.p95 < 5 * worst.handoffMs.median) return [];
+  const handOver =
+    d.quietFactor === undefined || d.claimFactor === undefined
+      ? 'a quiet period and a claim round'
+      : `${d.quietFactor + d.claimFactor}W (a quiet period of ${d.quietFactor}W, then a claim round of ${d.claimFactor}W)`;
   return [
     '',
-    `The broadcast lock is not fair under back-to-back contention (p95 wait ${f1(worst.waitMs.p95)} ms ` +
-      `with ${worst.tabs} tabs): a tab that releases claims again at once, while the tabs that heard ` +
-      `its last claim keep quiet for ${times(d.quietFactor)}W (W: \`claimWindowMs\`${commaMs(d.claimWindowMs)} by default), so it wins again until its loop ends; among the ` +
-      'others, equal tickets go to the lowest tab id. Mutual exclusion held (no overlapping hold). ' +
+    `The broadcast lock's waits have a long tail under back-to-back contention (p95 wait ${f1(worst.waitMs.p95)} ms ` +
+      `with ${worst.tabs} tabs). A tab that releases a contended hold does not claim again at once: it keeps quiet ` +
+      `${times(d.quietFactor)}W like the tabs that heard the last claim, so the waiters go first ` +
+      `(W: \`claimWindowMs\`${commaMs(d.claimWindowMs)} by default). But each hand-over takes up to ${handOver}, ` +
+      'and the waiters take turns by ticket (a Lamport clock, equal tickets to the lowest tab id), so the ' +
+      'last of many waits for every turn before its own. Mutual exclusion held (no overlapping hold). ' +
       'A tab refreshes once per lifetime, so Baton itself rarely meets this.',
   ];
 }

@@ -2,7 +2,8 @@ import { defineConfig } from 'tsdown';
 import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `form`: the strict form parser, shared with the mock server (not a supported API).
+  entry: ['src/index.ts', 'src/form.ts'],
   format: 'esm',
   dts: true,
   // Web-standard APIs only: runs on Node, Bun, Deno and edge runtimes alike.

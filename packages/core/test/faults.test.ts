@@ -6,7 +6,17 @@ import type { BatonEvent, TokenManager, TokenManagerOptions } from '../src/index
 import { signInWithPassword } from '../src/password.js';
 import { webStorage } from '../src/webStorage.js';
 import { createLockManager } from './lockManager.js';
-import { ALICE, CIAM, ciamManager, mapStorage, sleep, until, withChannel } from './support.js';
+import {
+  ALICE,
+  CIAM,
+  ciamManager,
+  listen,
+  mapStorage,
+  outlast,
+  sleep,
+  until,
+  withChannel,
+} from './support.js';
 
 /**
  * The fault matrix rows that had no test of their own (docs/reliability.md): each test runs
@@ -77,6 +87,21 @@ const outcome = async (promise: Promise<unknown>) => {
   }
 };
 
+/** Short retries, so that an absence check outlasts any retry: see {@link quiet}. */
+const FAST = { baseDelayMs: 200, maxDelayMs: 400 };
+
+/**
+ * Checks that `tabs` start no refresh (and send nothing) for twice FAST's longest retry: an
+ * absence over a timer horizon (see `outlast`), after the event the test waited for.
+ */
+async function quiet(w: World, tabs: readonly TokenManager[]): Promise<void> {
+  const starts = tabs.map((t) => w.count(t, 'refresh-start'));
+  const requests = w.mock.stats().tokenRequests;
+  await outlast(2 * FAST.maxDelayMs);
+  expect(tabs.map((t) => w.count(t, 'refresh-start'))).toEqual(starts);
+  expect(w.mock.stats().tokenRequests).toBe(requests);
+}
+
 /** Every tab shows `status`. */
 const all = (tabs: readonly TokenManager[], status: string) =>
   tabs.every((t) => t.getSnapshot().status === status);
@@ -145,7 +170,7 @@ describe('row 13: a 401 from the token endpoint is not an expired access token',
       headers.set('www-authenticate', 'Bearer error="invalid_token"');
       return new Response(await res.text(), { status: 401, headers });
     };
-    const [tab, other] = await w.signedIn(2, { fetch: challenged });
+    const [tab, other] = await w.signedIn(2, { fetch: challenged, retry: FAST });
     const authFetch = createAuthFetch(tab!, { allowedOrigins: [w.mock.url], retryOn401: 'always' });
     skew += 31_000; // every access token issued so far is expired at the server
     w.mock.faults({ route: 'token', grant: 'refresh_token', status: 401, error: 'invalid_token' });
@@ -156,7 +181,7 @@ describe('row 13: a 401 from the token endpoint is not an expired access token',
     );
     expect(failure).toMatchObject({ terminal: true, status: 401 });
     await until(() => all([tab!, other!], 'signed-out'), 1000, 'signed out everywhere');
-    await sleep(500);
+    await quiet(w, [tab!, other!]);
     const after = w.mock.stats();
     expect(after.tokenRequests - before.tokenRequests, 'one refresh request, not a loop').toBe(1);
     expect(after.api401 - before.api401, 'the API call, not replayed').toBe(1);
@@ -208,15 +233,16 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
     'expired at the provider (REFRESH_TTL): four tabs refreshing at once (%s lock) send one request and sign out once each',
     async (lock) => {
       if (lock === 'web-locks') vi.stubGlobal('navigator', { locks: createLockManager() });
-      const w = await world({ accessTtl: 30, refreshTtl: 1 });
-      const tabs = await w.signedIn(4, { lock });
-      await sleep(1200); // the refresh token (1 s, server clock) is dead; the access token is not
+      let skew = 0;
+      const w = await world({ accessTtl: 30, refreshTtl: 1, now: () => Date.now() + skew });
+      const tabs = await w.signedIn(4, { lock, retry: FAST });
+      skew += 2000; // the refresh token (1 s, server clock) is dead; the access token is not
       const before = w.mock.stats();
       const results = await Promise.all(tabs.map((t) => outcome(t.refresh())));
       expect(results.filter((r) => r === 'invalid_grant')).toHaveLength(1);
       expect(results.every((r) => r === 'invalid_grant' || r === 'signed_out')).toBe(true);
       await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
-      await sleep(500);
+      await quiet(w, tabs);
       const after = w.mock.stats();
       expect(after.tokenRequests - before.tokenRequests).toBe(1);
       expect(after.invalidGrant - before.invalidGrant).toBe(1);
@@ -235,10 +261,13 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
   it('expired at the provider, found by the proactive timer: one request, every tab out', async () => {
     // The CIAM route answers expires_in = ACCESS_TTL - 1: 2 s tokens, refreshed a third early.
     const w = await world({ accessTtl: 3, refreshTtl: 1 });
-    const tabs = await w.signedIn(3, { refreshSkewMs: 1000 });
+    const tabs = await w.signedIn(3, { refreshSkewMs: 1000, retry: FAST });
     const before = w.mock.stats();
+    const { expiresAt } = tabs[0]!.getSnapshot();
     await until(() => all(tabs, 'signed-out'), 4000, 'signed out by the timer');
-    await sleep(1500); // past the expiry of the dead tokens: nobody tries again
+    // Past the expiry of the dead tokens (an absence over that timer's horizon): nobody tries again.
+    await outlast(Math.max(0, (expiresAt ?? 0) - Date.now()) + 2 * FAST.maxDelayMs);
+    for (const t of tabs) expect(w.count(t, 'refresh-start')).toBeLessThanOrEqual(1);
     const after = w.mock.stats();
     expect(after.tokenRequests - before.tokenRequests).toBe(1);
     expect(after.invalidGrant - before.invalidGrant).toBe(1);
@@ -248,7 +277,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
   it('family revoked (a spent refresh token replayed elsewhere): the next API 401 signs every tab out once', async () => {
     const w = await world({ accessTtl: 30 });
     const rec = recordingFetch();
-    const tabs = await w.signedIn(3, { fetch: rec.fetch });
+    const tabs = await w.signedIn(3, { fetch: rec.fetch, retry: FAST });
     await tabs[1]!.refresh(); // rotates: the first refresh token is now spent
     await until(() => tabs.every((t) => t.getSnapshot().generation === 2), 1000, 'rotated');
     const spent = rec.sent.find((s) => s.grant === 'refresh_token')?.refreshToken;
@@ -266,7 +295,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
     );
     expect(failure).toMatchObject({ code: 'invalid_grant', terminal: true });
     await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
-    await sleep(300);
+    await quiet(w, tabs);
     const after = w.mock.stats();
     expect(after.tokenRequests - before.tokenRequests).toBe(1);
     for (const t of tabs) expect(w.count(t, 'signed-out')).toBe(1);
@@ -330,14 +359,15 @@ describe('row 8: missed messages (frozen, back/forward cache)', () => {
       const page = fakePage();
       const w = await world();
       const [a, b] = await w.signedIn(2);
-      const { tab: c, channel } = withChannel(() => w.open());
+      const { tab: c, channel } = withChannel(() => w.open({ retry: FAST }));
       await c.ready;
       expect(c.getSnapshot()).toMatchObject({ status: 'valid', generation: 1 });
       const deliver = channel.onmessage;
-      channel.onmessage = null; // frozen: nothing reaches it
+      channel.onmessage = null; // frozen: nothing reaches it (what it misses is recorded)
+      const missed = listen(channel);
       await a!.signOut();
       await until(() => all([a!, b!], 'signed-out'), 1000, 'a and b out');
-      await sleep(50);
+      await until(() => missed.some((m) => m.type === 'signed-out'), 1000, 'the news gone by');
       expect(c.getSnapshot().status).toBe('valid'); // it missed the news
       const before = w.mock.stats();
       channel.onmessage = deliver;
@@ -353,7 +383,7 @@ describe('row 8: missed messages (frozen, back/forward cache)', () => {
         type: 'wake',
         source: how === 'visible' ? 'visible' : 'pageshow',
       });
-      await sleep(200);
+      await quiet(w, [c]);
       expect(w.mock.stats().tokenRequests - before.tokenRequests).toBe(0);
     },
   );
@@ -376,8 +406,7 @@ describe('row 8: missed messages (frozen, back/forward cache)', () => {
       deliver.call(channel, event);
     };
     await a!.refresh();
-    await sleep(100);
-    expect(dropped).toBe(1);
+    await until(() => dropped === 1, 1000, 'the rotation message dropped at b');
     expect(b.getSnapshot().generation).toBe(1); // still holds the spent refresh token
     const token = await b.refresh();
     expect(token).toBe(a!.getSnapshot().accessToken);
@@ -421,7 +450,8 @@ describe('row 16: stale or corrupt storage', () => {
       storage: webStorage(storage, { persistRefreshToken: true }),
     });
     await third.ready;
-    await sleep(200);
+    // Nothing stored, so nothing to refresh: no timer to outlast.
+    expect(w.log(third).map((e) => e.type)).toEqual([]);
     expect(third.getSnapshot().status).toBe('signed-out');
     expect(w.count(third, 'storage-corrupt')).toBe(0);
     expect(w.mock.stats().tokenRequests).toBe(1);
@@ -462,14 +492,21 @@ describe('row 16: stale or corrupt storage', () => {
       // under the lock waits (100 ms): its stale tokens are due at once, and only waiting for the
       // hand-off's answer before the first refresh keeps it from spending the spent token.
       const deliver = channel.onmessage!;
-      channel.onmessage = (event: MessageEvent) =>
-        void setTimeout(() => deliver.call(channel, event), 150);
+      let delayed = 0;
+      channel.onmessage = (event: MessageEvent) => {
+        delayed++;
+        setTimeout(() => {
+          deliver.call(channel, event);
+          delayed--;
+        }, 150);
+      };
       await fresh.ready;
       expect(w.count(fresh, 'refresh-start')).toBe(0);
       const token = await fresh.getAccessToken();
       expect(token).toBe(a!.getSnapshot().accessToken);
       expect(fresh.getSnapshot()).toMatchObject({ status: 'valid', generation: 3 });
-      await sleep(200);
+      await until(() => delayed === 0, 2000, 'every late message delivered');
+      expect(w.count(fresh, 'refresh-start')).toBe(0);
       const after = w.mock.stats();
       expect(after.tokenRequests - before.tokenRequests, 'requests by the new tab').toBe(0);
       expect(after.reuseDetected).toBe(0);
@@ -507,7 +544,7 @@ describe('row 10: 429 with Retry-After across 20 tabs', () => {
         tabs.map((t) => t.getAccessToken().catch((e: { code?: string }) => failures.push(e.code!))),
       );
       if (w.mock.stats().refreshes >= 1 && all(tabs, 'valid')) break;
-      await sleep(100);
+      await sleep(100); // the callers' pace: the load, not a synchronisation
     }
     await until(() => all(tabs, 'valid'), 3000, 'recovered everywhere');
     const times = rec.sent.filter((s) => s.grant === 'refresh_token').map((s) => s.at);

@@ -45,7 +45,7 @@ describe('createLock', () => {
     let most = 0;
     const task = async () => {
       most = Math.max(most, ++inside);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // work under the lock, not a synchronisation
       inside -= 1;
     };
     await Promise.all([a!.run(task, RUN), b!.run(task, RUN), a!.run(task, RUN)]);
@@ -66,7 +66,7 @@ describe('createLock', () => {
     const order: number[] = [];
     await Promise.all([
       lock.run(async () => {
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 10)); // a task still running when the next asks
         order.push(1);
       }, RUN),
       lock.run(async () => order.push(2), RUN),

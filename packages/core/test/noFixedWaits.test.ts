@@ -9,7 +9,7 @@ import { ALICE, ciamManager, mockServer, until } from './support.js';
  * With Web Locks (here the spec-complete stand-in: Node has none), a tab knows from the lock
  * manager whether any live tab holds a newer generation, and waits only for that. Every manager
  * here has a `syncTimeoutMs` far past the test's own timeout: a test passes only if nothing waits
- * for it. (Without Web Locks, the same calls wait `syncTimeoutMs`: see crossTab.test.ts.)
+ * for it. (Without Web Locks, the same calls wait `syncTimeoutMs`: see crossTab.holders.test.ts.)
  */
 const NEVER = 3_600_000;
 

@@ -1,6 +1,12 @@
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
 import { dialects } from '../src/dialects/index.js';
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../src/index.js';
+import {
+  type BatonEvent,
+  createTokenManager,
+  type TokenManager,
+  type TokenManagerOptions,
+} from '../src/index.js';
+import type { ReceivedMessage, TabChannel } from '../src/tabChannel.js';
 import type { StorageAdapter } from '../src/webStorage.js';
 
 export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
@@ -49,7 +55,78 @@ export async function until(
   }
 }
 
+/**
+ * Waits a fixed time. Never synchronisation (wait for an event: `until`, `nextEvent`, `heard`):
+ * only a delay that is the point of the test (a slow task, a dead token's expiry, a start time).
+ */
+/**
+ * Resolves with `attempt()` once it succeeds, trying again every 5 ms while it fails in a way
+ * `retryIf` accepts (any other failure is thrown at once); failing after `ms`. For a state the
+ * code does not announce (a backoff's end), tried with a call that has no side effect meanwhile.
+ */
+export async function eventually<T>(
+  attempt: () => Promise<T>,
+  retryIf: (error: unknown) => boolean,
+  ms = 5000,
+  what = 'success',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!retryIf(error)) throw error;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The horizon of an absence check, not a synchronisation: waits `ms`, longer than any timer the
+ * code could have set for what must not happen (a retry within `maxDelayMs`). Node fires timers
+ * in deadline order, so such a timer has fired, and its synchronous events (`refresh-start`) are
+ * logged, before this resolves, however busy the machine.
+ */
+export const outlast = (ms: number) => sleep(ms);
+
+type EventOf<T extends BatonEvent['type']> = Extract<BatonEvent, { type: T }>;
+
+/**
+ * Resolves with `manager`'s next event of `type` that `match` accepts, failing after `ms`.
+ * Call it before the action that causes the event (it listens from the call on).
+ */
+export function nextEvent<T extends BatonEvent['type']>(
+  manager: TokenManager,
+  type: T,
+  ms = 5000,
+  match: (event: EventOf<T>) => boolean = () => true,
+): Promise<EventOf<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for a ${type} event`));
+    }, ms);
+    const off = manager.onEvent((event) => {
+      if (event.type !== type || !match(event as EventOf<T>)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event as EventOf<T>);
+    });
+  });
+}
+
+/**
+ * Records every message `channel` delivers from now on. Subscribed after the channel's other
+ * listeners (a lock's, a manager's), so a message recorded here has been handled by them.
+ */
+export function heard(channel: TabChannel): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  channel.subscribe((message) => messages.push(message));
+  return messages;
+}
 
 /**
  * Creates a manager while BroadcastChannel is wrapped, to get at its channel: so that a test can
@@ -73,6 +150,16 @@ export function withChannel(make: () => TokenManager) {
   } finally {
     globalThis.BroadcastChannel = Real;
   }
+}
+
+/**
+ * Records what `channel` (a tab's, from `withChannel`) receives from now on: after its tab has
+ * handled each message, when the tab listens (its `onmessage` was set first).
+ */
+export function listen(channel: BroadcastChannel): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  channel.addEventListener('message', (event) => messages.push(event.data as ReceivedMessage));
+  return messages;
 }
 
 /** A `StorageAdapter` over a Map, whose contents a test can read and corrupt. */

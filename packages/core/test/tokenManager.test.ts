@@ -288,7 +288,10 @@ describe('refresh', () => {
     await until(() => m.getSnapshot().status === 'refreshing', 1000, 'refreshing');
     await m.signOut();
     await expect(pending).rejects.toMatchObject({ code: 'signed_out' });
-    await new Promise((r) => setTimeout(r, 400));
+    // The request reached the server and ended there (its counters): the abort cut it, and
+    // the server dropped it unprocessed. Nothing more can come of it.
+    await until(() => stats().droppedInFlight === 1, 2000, 'the request to end at the server');
+    expect(stats().refreshes).toBe(0);
     expect(m.getSnapshot().status).toBe('signed-out');
     expect(m.getSnapshot().generation).toBe(2); // the sign-out's tombstone
     await signInWithPassword(m, ALICE);
@@ -425,6 +428,13 @@ describe('secrecy', () => {
     expect(events.filter((e) => e.type === 'refresh-failure').map((e) => e.error.code)).toEqual([
       'server_error',
       'invalid_grant',
+    ]);
+    expect(events.filter((e) => e.type === 'signed-out')).toEqual([
+      {
+        type: 'signed-out',
+        reason: 'terminal',
+        error: expect.objectContaining({ code: 'invalid_grant', terminal: true }),
+      },
     ]);
     const text = JSON.stringify(events, (_k, v) =>
       v instanceof Error ? { ...v, message: v.message } : v,

@@ -1,58 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { decodeFormComponent, decodeUtf8, parseForm } from '@baton/token-proxy/form';
 
 export type Params = ReadonlyMap<string, string>;
 
 export type ParseResult = { ok: true; params: Params } | { ok: false; description: string };
 
-/** Parameter names worth naming in an error message; anything else stays anonymous. */
-const KNOWN_PARAMS = new Set([
-  'grant_type',
-  'client_id',
-  'client_secret',
-  'refresh_token',
-  'username',
-  'password',
-  'scope',
-]);
+export { decodeUtf8, isFormContentType } from '@baton/token-proxy/form';
 
 /**
- * Strict `application/x-www-form-urlencoded` parsing (also used for query strings).
- *
- * Stricter than URLSearchParams on purpose: a repeated parameter is an error (RFC 6749 §3.2:
- * "parameters MUST NOT be included more than once"), and a percent-escape that is not UTF-8
- * is an error instead of silently becoming U+FFFD. `+` means space, as URLSearchParams reads it.
+ * The strict form parser shared with the token proxy (`@baton/token-proxy/form`: a repeated
+ * parameter or a non-UTF-8 escape is an error), as a map (also used for query strings).
  */
 export function parseUrlEncoded(raw: string): ParseResult {
-  const params = new Map<string, string>();
-  if (raw === '') return { ok: true, params };
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const rawKey = eq < 0 ? part : part.slice(0, eq);
-    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
-    const key = decodeComponent(rawKey);
-    const value = decodeComponent(rawValue);
-    if (key === undefined || value === undefined) {
-      return { ok: false, description: 'malformed percent-encoding' };
-    }
-    if (params.has(key)) {
-      return {
-        ok: false,
-        description: KNOWN_PARAMS.has(key) ? `repeated ${key} parameter` : 'repeated parameter',
-      };
-    }
-    params.set(key, value);
-  }
-  return { ok: true, params };
-}
-
-function decodeComponent(raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw.replaceAll('+', ' '));
-  } catch {
-    return undefined;
-  }
+  const parsed = parseForm(raw);
+  return parsed.ok ? { ok: true, params: new Map(parsed.params) } : parsed;
 }
 
 /** RFC 6749 §3.2: a parameter sent without a value is treated as omitted. */
@@ -66,19 +28,6 @@ export function rawQuery(target: string | undefined): string {
   if (target === undefined) return '';
   const q = target.indexOf('?');
   return q < 0 ? '' : target.slice(q + 1);
-}
-
-/** True for `application/x-www-form-urlencoded`, optionally with a UTF-8 charset. */
-export function isFormContentType(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const [type, ...rest] = header.split(';').map((s) => s.trim().toLowerCase());
-  if (type !== 'application/x-www-form-urlencoded') return false;
-  for (const p of rest) {
-    if (p === '') continue;
-    const [name, value] = p.split('=', 2);
-    if (name === 'charset' && value?.replaceAll('"', '') !== 'utf-8') return false;
-  }
-  return true;
 }
 
 export type BodyResult =
@@ -132,17 +81,6 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Body
   });
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes UTF-8, or undefined when the bytes are not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 export type BasicCredentials =
   | { kind: 'none' }
   | { kind: 'malformed' }
@@ -159,8 +97,8 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials {
   const decoded = decodeUtf8(Buffer.from(match[1], 'base64'));
   const colon = decoded?.indexOf(':') ?? -1;
   if (decoded === undefined || colon < 0) return { kind: 'malformed' };
-  const clientId = decodeComponent(decoded.slice(0, colon));
-  const clientSecret = decodeComponent(decoded.slice(colon + 1));
+  const clientId = decodeFormComponent(decoded.slice(0, colon));
+  const clientSecret = decodeFormComponent(decoded.slice(colon + 1));
   if (clientId === undefined || clientSecret === undefined) return { kind: 'malformed' };
   return { kind: 'ok', clientId, clientSecret };
 }
