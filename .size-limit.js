@@ -66,6 +66,16 @@ export default [
     },
   },
   {
+    ...core('@baton/core: the OpenID Connect app with DPoP', '14 kB'),
+    import: {
+      'packages/core/dist/index.js': '{ createTokenManager }',
+      'packages/core/dist/dialects.js': '{ oidc }',
+      'packages/core/dist/redirect.js': '{ signInWithRedirect, handleRedirectCallback }',
+      'packages/core/dist/sign-out.js': '{ signOut }',
+      'packages/core/dist/dpop.js': '{ dpop }',
+    },
+  },
+  {
     ...core('@baton/core: everything, every subpath', '13.69 kB'),
     import: Object.fromEntries(
       await Promise.all(

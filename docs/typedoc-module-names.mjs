@@ -9,6 +9,7 @@ const IMPORTS = new Map([
     'auth-fetch',
     'broadcast-lock',
     'dialects',
+    'dpop',
     'password',
     'redirect',
     'sign-out',

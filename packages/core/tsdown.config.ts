@@ -10,6 +10,7 @@ const subpaths = [
   'storage',
   'broadcast-lock',
   'sign-out',
+  'dpop',
 ];
 
 export default defineConfig({

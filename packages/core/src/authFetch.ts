@@ -23,7 +23,6 @@ export interface AuthFetchOptions {
 export type AuthFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 const INVALID_TOKEN = /\berror\s*=\s*"?invalid_token\b/i;
-const USE_DPOP_NONCE = /\berror\s*=\s*"?use_dpop_nonce\b/i;
 
 /**
  * A `fetch` that adds `Authorization: Bearer <token>` to requests for `allowedOrigins` (never to
@@ -48,17 +47,12 @@ export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions
     }),
   );
   allowed.delete('null'); // opaque origins (data:, file:) are all `null`: never a match
-  const { dpop } = manager;
-  const send = async (request: Request, token?: string) => {
-    if (token && dpop) {
-      // RFC 9449 §7.1: the DPoP scheme, and a proof of this request with the token's hash.
-      request.headers.set('authorization', `DPoP ${token}`);
-      request.headers.set('dpop', await dpop.proof(request.method, request.url, token));
-    } else if (token) request.headers.set('authorization', `Bearer ${token}`);
-    const response = await (options.fetch ?? fetch)(request);
-    const nonce = response.headers.get('dpop-nonce');
-    if (dpop && nonce) dpop.setNonce(request.url, nonce);
-    return response;
+  const send = (request: Request, token?: string) => {
+    const fetchFn: typeof fetch = (input, init) => (options.fetch ?? fetch)(input, init);
+    // DPoP (RFC 9449 §7): the token goes with a proof of the session's key.
+    if (token && manager.dpop) return manager.dpop.fetch(fetchFn, token)(request);
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return fetchFn(request);
   };
   // The manager rejects with BatonError('aborted'); fetch's callers expect the signal's reason.
   const wait = async <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> => {
@@ -88,17 +82,9 @@ export function createAuthFetch(manager: TokenManager, options: AuthFetchOptions
     const accessToken = await wait(manager.getAccessToken({ signal }), signal);
     const streamed =
       init?.body instanceof ReadableStream || (init !== undefined && 'duplex' in init);
-    let replay = streamed ? undefined : request.clone();
-    let response = await send(request, accessToken);
-    let challenge = response.headers.get('www-authenticate') ?? '';
-    // RFC 9449 §9: the resource server wants its nonce in the proof: once more, with it.
-    if (dpop && replay && response.status === 401 && USE_DPOP_NONCE.test(challenge)) {
-      const again = replay;
-      replay = again.clone();
-      response.body?.cancel().catch(() => {});
-      response = await send(again, accessToken);
-      challenge = response.headers.get('www-authenticate') ?? '';
-    }
+    const replay = streamed ? undefined : request.clone();
+    const response = await send(request, accessToken);
+    const challenge = response.headers.get('www-authenticate') ?? '';
     if (
       response.status !== 401 ||
       (options.retryOn401 !== 'always' && !INVALID_TOKEN.test(challenge))

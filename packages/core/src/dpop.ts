@@ -90,6 +90,22 @@ function nonceStore(key: string) {
   };
 }
 
+/**
+ * Whether the server refused the request for want of its nonce: a token endpoint's
+ * `400 {"error":"use_dpop_nonce"}` (RFC 9449 §8), a resource server's `401` with
+ * `WWW-Authenticate: DPoP error="use_dpop_nonce"` (§9).
+ */
+async function asksForNonce(response: Response): Promise<boolean> {
+  if (response.status === 401)
+    return /\berror\s*=\s*"?use_dpop_nonce\b/i.test(response.headers.get('www-authenticate') ?? '');
+  if (response.status !== 400) return false;
+  try {
+    return (await response.clone().json()).error === 'use_dpop_nonce';
+  } catch {
+    return false;
+  }
+}
+
 const isKey = (value: unknown): value is DpopKey =>
   isRecord(value) &&
   typeof value.jkt === 'string' &&
@@ -137,15 +153,28 @@ export function dpop(): DpopKeysFactory {
         loaded.set(key.jkt, Promise.resolve(key));
         return key.jkt;
       },
-      async proof(jkt, method, url, accessToken) {
-        return createDpopProof(await load(jkt), {
-          method,
-          url,
-          accessToken,
-          nonce: nonces.get(url),
-        });
+      fetch: (jkt, fetchFn, accessToken) => async (input, init) => {
+        const first = new Request(input, init);
+        const second = first.clone(); // in case the server asks for its nonce
+        const send = async (request: Request) => {
+          const { url, method } = request;
+          const nonce = nonces.get(url);
+          const key = await load(jkt);
+          const proof = await createDpopProof(key, { method, url, accessToken, nonce });
+          request.headers.set('dpop', proof);
+          if (accessToken !== undefined)
+            request.headers.set('authorization', `DPoP ${accessToken}`);
+          const response = await fetchFn(request);
+          const next = response.headers.get('dpop-nonce');
+          if (next) nonces.set(url, next);
+          const retry = next !== null && next !== nonce && (await asksForNonce(response));
+          return { response, retry };
+        };
+        const { response, retry } = await send(first);
+        if (!retry) return response;
+        response.body?.cancel().catch(() => {});
+        return (await send(second)).response;
       },
-      setNonce: nonces.set,
       async remove(jkt) {
         loaded.delete(jkt);
         await keys.delete(jkt);

@@ -1,5 +1,5 @@
 import { abortError, bounded } from './abort.js';
-import { BatonError } from './errors.js';
+import { BatonError, isBatonError } from './errors.js';
 import type { TokenRequest, TokenResponse } from './types.js';
 
 /** How {@link send} sends: the app's `fetch`, a bound and the caller's signal. */
@@ -51,6 +51,7 @@ export async function send(request: TokenRequest, options: SendOptions): Promise
       body: await Promise.race([res.text(), stopped]),
     };
   } catch (e) {
+    if (isBatonError(e)) throw e; // from a fetch of Baton's own (DPoP's: the key is gone)
     if (bound.timedOut())
       throw new BatonError('timeout', `${what} did not answer within ${timeoutMs} ms`);
     if (bound.signal.aborted || signal?.aborted) throw abortError();

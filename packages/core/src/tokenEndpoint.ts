@@ -2,31 +2,15 @@ import { abortError } from './abort.js';
 import { invalid } from './dialect.js';
 import { BatonError, isBatonError } from './errors.js';
 import { type SendOptions, send } from './http.js';
-import type {
-  Dialect,
-  DpopKeys,
-  TokenGrant,
-  TokenGrantResult,
-  TokenRequest,
-  TokenResponse,
-} from './types.js';
+import type { Dialect, TokenGrant, TokenGrantResult, TokenRequest } from './types.js';
 import { defined } from './util.js';
 
 export interface RequestTokensOptions extends Omit<SendOptions, 'redact' | 'what'> {
   /** Default `Date.now`. */
   readonly now?: () => number;
-  /** DPoP (RFC 9449 §5): prove possession of the session's key `jkt` with each request. */
-  readonly dpop?: { readonly keys: DpopKeys; readonly jkt: string } | undefined;
+  /** Wraps the token request's `fetch` (not discovery's): DPoP proves the key with it. */
+  readonly prove?: ((fetchFn: typeof fetch) => typeof fetch) | undefined;
 }
-
-/** RFC 9449 §8: the server asks for a proof with its nonce (given in `DPoP-Nonce`). */
-const asksForNonce = (response: TokenResponse): boolean => {
-  try {
-    return response.status === 400 && JSON.parse(response.body).error === 'use_dpop_nonce';
-  } catch {
-    return false;
-  }
-};
 
 export interface TokenEndpointAnswer {
   readonly result: TokenGrantResult;
@@ -107,26 +91,14 @@ export async function requestTokens(
   await dialect.discover?.(options);
   const request = dialect.buildTokenRequest(grant);
   const redact = redactor(grant, request);
-  const { dpop } = options;
-  let sentAt = 0;
-  const attempt = async () => {
-    sentAt = now();
-    const proof = dpop && (await dpop.keys.proof(dpop.jkt, request.method, request.url));
-    const response = await send(
-      proof ? { ...request, headers: { ...request.headers, DPoP: proof } } : request,
-      {
-        ...options,
-        redact,
-        what: 'Token endpoint',
-      },
-    );
-    const nonce = response.headers.get('dpop-nonce');
-    if (dpop && nonce) dpop.keys.setNonce(request.url, nonce);
-    return response;
-  };
-  let response = await attempt();
-  // One retry with the nonce the server just gave (§8): a second refusal is its answer.
-  if (dpop && asksForNonce(response)) response = await attempt();
+  const sentAt = now();
+  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+  const response = await send(request, {
+    ...options,
+    fetch: options.prove ? options.prove(fetchFn) : fetchFn,
+    redact,
+    what: 'Token endpoint',
+  });
 
   let result: TokenGrantResult;
   try {
@@ -142,9 +114,6 @@ export async function requestTokens(
     }
     throw redactError(error, redact);
   }
-  // Never a silent downgrade: a Bearer token where a key-bound one was asked for is refused.
-  if (dpop && result.tokenType.toLowerCase() !== 'dpop')
-    throw invalid(`token_type ${result.tokenType.slice(0, 20)} where DPoP was asked for`);
   const serverDate = Date.parse(response.headers.get('date') ?? '');
   return { result, sentAt, ...(Number.isFinite(serverDate) && { serverDate }) };
 }

@@ -1,4 +1,5 @@
 import { withSignal } from './abort.js';
+import { invalid } from './dialect.js';
 import { BatonError, isBatonError } from './errors.js';
 import { type BatonEvent, createListeners, type SignOutReason } from './events.js';
 import { createGenerationLocks } from './generationLocks.js';
@@ -142,12 +143,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const send = (grant: TokenGrant, signal: AbortSignal | undefined, jkt: string | undefined) => {
     // A session without a key cannot prove it: refreshing it as a bearer one would downgrade.
-    if (dpop && !jkt) throw new BatonError('dpop_unavailable', 'Tokens not bound to a DPoP key');
+    if (dpop && !jkt) throw new BatonError('dpop_unavailable', 'No DPoP key');
     return requestTokens(dialect, grant, {
       timeoutMs: requestTimeoutMs,
       signal,
       fetch: options.fetch,
-      dpop: dpop && jkt ? { keys: dpop, jkt } : undefined,
+      prove: dpop && jkt ? (fetchFn) => dpop.fetch(jkt, fetchFn) : undefined,
+    }).then((sent) => {
+      // Never a silent downgrade: a bearer token where a key-bound one was asked for is refused.
+      if (dpop && sent.result.tokenType.toLowerCase() !== 'dpop')
+        throw invalid('token_type is not DPoP');
+      return sent;
     });
   };
 
@@ -252,10 +258,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     ready,
     dpop: dpop && {
       create: () => dpop.create(),
-      setNonce: (url, nonce) => dpop.setNonce(url, nonce),
-      proof(method, url, accessToken) {
+      fetch(fetchFn, accessToken) {
         const jkt = state.tokens?.jkt;
-        return jkt ? dpop.proof(jkt, method, url, accessToken) : Promise.reject(signedOutError());
+        return jkt ? dpop.fetch(jkt, fetchFn, accessToken) : () => Promise.reject(signedOutError());
       },
     },
     async signInWithGrant(grant, { signal, verify, ...rest } = {}) {

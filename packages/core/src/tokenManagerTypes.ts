@@ -59,10 +59,8 @@ export interface TokenManagerOptions {
 export interface SessionDpop {
   /** A new key for a sign-in about to start; its thumbprint (for `dpop_jkt`). */
   create(): Promise<string>;
-  /** A proof (RFC 9449 §7) for a resource request with the session's access token. */
-  proof(method: string, url: string, accessToken: string): Promise<string>;
-  /** Remembers a resource server's `DPoP-Nonce`. */
-  setNonce(url: string, nonce: string): void;
+  /** `fetchFn`, sending `accessToken` with proofs of the session's key (see `DpopKeys.fetch`). */
+  fetch(fetchFn: typeof fetch, accessToken: string): typeof fetch;
 }
 
 /** Options of {@link TokenManager.getAccessToken}. */

@@ -235,13 +235,13 @@ export interface DpopKeys {
   /** Creates a key pair for a new session where every tab finds it; resolves to its thumbprint. */
   create(): Promise<string>;
   /**
-   * A DPoP proof JWT (RFC 9449 §4.2) signed with the key `jkt`, for `method` and `url` (its
-   * query and fragment left out), with `ath` when `accessToken` is given (§7.1) and the server's
-   * last nonce for that origin (§8, §9). Rejects with `dpop_unavailable` when the key is gone.
+   * `fetchFn`, proving possession of the key `jkt` with every request (RFC 9449): a `DPoP` proof
+   * (§4.2) of the request's method and URL; for a resource request (`accessToken` given) the
+   * `DPoP` scheme and the token's hash in the proof (§7.1). It learns the servers' nonces
+   * (`DPoP-Nonce`, §8, §9) for every tab and sends a request once more when a server asks for
+   * its nonce. Rejects with `dpop_unavailable` when the key is gone.
    */
-  proof(jkt: string, method: string, url: string, accessToken?: string): Promise<string>;
-  /** Remembers a server's `DPoP-Nonce` for its origin, for every tab. */
-  setNonce(url: string, nonce: string): void;
+  fetch(jkt: string, fetchFn: typeof fetch, accessToken?: string): typeof fetch;
   /** Forgets the key `jkt`: its session is over. */
   remove(jkt: string): Promise<void>;
 }
