@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { DEMO_CLIENTS, DEMO_USERS, DIALECTS, type DialectName, isDialectName } from './clients.js';
+import type { DpopMode } from './dpop.js';
 import { startMockServer } from './server.js';
 
 /** `pnpm mock`: the mock on 127.0.0.1:4010, settings from the environment (see README). */
@@ -29,8 +30,18 @@ function envDialects(name: string): DialectName[] {
   return names.filter(isDialectName);
 }
 
+/** `DPOP=off|optional|required` (default off). */
+function envDpop(): DpopMode {
+  const raw = (process.env.DPOP ?? '').trim() || 'off';
+  if (raw === 'off' || raw === 'optional' || raw === 'required') return raw;
+  console.error(`[mock-server] DPOP must be off, optional or required, got ${JSON.stringify(raw)}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
   const proxiedRoutes = envDialects('PROXIED_ROUTES');
+  const dpop = envDpop();
+  const dpopNonce = process.env.DPOP_NONCE === '1';
   const server = await startMockServer({
     port: envNumber('PORT', 4010),
     host: process.env.HOST || '127.0.0.1',
@@ -38,13 +49,16 @@ async function main(): Promise<void> {
     refreshTtl: envNumber('REFRESH_TTL', undefined),
     reuseGrace: envNumber('REUSE_GRACE', undefined),
     proxiedRoutes,
+    dpop,
+    dpopNonce,
     log: process.env.MOCK_LOG !== '0',
   });
 
   const lines = [
     `Baton mock OAuth server listening on ${server.url}`,
     `  ACCESS_TTL=${envNumber('ACCESS_TTL', 300)}s REFRESH_TTL=${envNumber('REFRESH_TTL', 86_400)}s REUSE_GRACE=${envNumber('REUSE_GRACE', 0)}s` +
-      (proxiedRoutes.length > 0 ? ` PROXIED_ROUTES=${proxiedRoutes.join(',')}` : ''),
+      (proxiedRoutes.length > 0 ? ` PROXIED_ROUTES=${proxiedRoutes.join(',')}` : '') +
+      (dpop !== 'off' ? ` DPOP=${dpop}${dpopNonce ? ' DPOP_NONCE=1' : ''}` : ''),
     '',
     'Demo clients (demo data; the mock accepts exactly these):',
     ...DIALECTS.map((d) => {

@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { DialectName } from './clients.js';
+import type { DpopMode, DpopVerifier } from './dpop.js';
 import type { FaultQueue } from './faults.js';
 import type { Keys } from './jwt.js';
 import type { SessionStore } from './sessions.js';
@@ -21,6 +22,10 @@ export interface Settings {
   readonly reuseGrace: number;
   readonly bodyLimit: number;
   readonly proxiedRoutes: ReadonlySet<DialectName>;
+  /** DPoP (RFC 9449) on the CIAM token route and `/api/me`. */
+  readonly dpop: DpopMode;
+  /** Proofs must carry the server's current nonce (RFC 9449 §8, §9). */
+  readonly dpopNonce: boolean;
 }
 
 /** What every route needs, built once per server. */
@@ -33,6 +38,8 @@ export interface Deps {
   readonly store: SessionStore;
   readonly stats: StatsRecorder;
   readonly faults: FaultQueue;
+  /** DPoP proof checks: replay cache and nonce (used only when `settings.dpop` is not `off`). */
+  readonly dpop: DpopVerifier;
   /** Aborted when the server closes, so injected delays end at once. */
   readonly closing: AbortSignal;
 }

@@ -7,6 +7,7 @@ export type { ConnectMockServerOptions, MockServerClient } from './client.js';
 export { connectMockServer } from './client.js';
 export type { DemoClient, DemoUser, DialectName } from './clients.js';
 export { DEMO_CLIENTS, DEMO_USERS, DIALECTS } from './clients.js';
+export type { DpopMode } from './dpop.js';
 export type { MockEndpoints } from './endpoints.js';
 export { mockEndpoints } from './endpoints.js';
 export type {
@@ -20,4 +21,4 @@ export type {
 } from './faults.js';
 export type { MockServer, MockServerOptions } from './server.js';
 export { startMockServer } from './server.js';
-export type { Counters, MockStats } from './stats.js';
+export type { Counters, DpopCounters, MockStats } from './stats.js';

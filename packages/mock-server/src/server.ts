@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { DIALECTS, type DialectName, isDialectName } from './clients.js';
 import type { AppEnv, Deps, Settings } from './context.js';
 import { DIALECT_SPECS } from './dialects/index.js';
+import { type DpopMode, DpopVerifier } from './dpop.js';
 import { type MockEndpoints, mockEndpoints } from './endpoints.js';
 import { FaultQueue, type FaultSpec, type PendingFault, parseFaultSpec } from './faults.js';
 import { json } from './http.js';
@@ -41,6 +42,15 @@ export interface MockServerOptions {
   readonly proxiedRoutes?: readonly DialectName[] | undefined;
   /** Largest request body, bytes. Default 64 kB; larger ones get 413. */
   readonly bodyLimit?: number | undefined;
+  /**
+   * DPoP (RFC 9449) on the standard (CIAM) token route `/oauth2/token` and on `/api/me`:
+   * `'off'` (default: nothing changes), `'optional'` (a token request with a proof gets
+   * DPoP-bound tokens, one without gets Bearer ones) or `'required'` (a proof on every CIAM
+   * token request). The other dialects' routes never use DPoP.
+   */
+  readonly dpop?: DpopMode | undefined;
+  /** With `dpop` on: proofs must carry the server's current nonce (`use_dpop_nonce`). Default false. */
+  readonly dpopNonce?: boolean | undefined;
 }
 
 /** A running mock server, in this process. Another process drives it with `connectMockServer`. */
@@ -114,6 +124,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     store: new SessionStore({ now, reuseGraceMs: settings.reuseGrace * 1000 }),
     stats: new StatsRecorder(),
     faults: new FaultQueue(),
+    dpop: new DpopVerifier({ now, nonce: settings.dpop !== 'off' && settings.dpopNonce }),
     closing: closing.signal,
   };
 
@@ -139,8 +150,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     cors({
       origin: localOrigin,
       allowMethods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
-      // Date is not CORS-safelisted, and Baton reads it to measure clock skew.
-      exposeHeaders: ['Date', 'Retry-After', 'WWW-Authenticate'],
+      // Date is not CORS-safelisted, and Baton reads it to measure clock skew. (Request headers,
+      // DPoP included, are allowed by reflecting the preflight's Access-Control-Request-Headers.)
+      exposeHeaders: [
+        'Date',
+        'Retry-After',
+        'WWW-Authenticate',
+        ...(settings.dpop === 'off' ? [] : ['DPoP-Nonce']),
+      ],
       maxAge: 600,
     }),
   );
@@ -211,6 +228,10 @@ function resolveSettings(options: MockServerOptions): Settings & { port: number;
     throw new RangeError('reuseGrace: seconds, 0 or more');
   }
   const bodyLimit = positiveInt(options.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit');
+  const dpop = options.dpop ?? 'off';
+  if (dpop !== 'off' && dpop !== 'optional' && dpop !== 'required') {
+    throw new RangeError("dpop: 'off', 'optional' or 'required'");
+  }
   const proxied = options.proxiedRoutes ?? [];
   for (const d of proxied) {
     if (!isDialectName(d)) throw new RangeError(`proxiedRoutes: unknown dialect ${String(d)}`);
@@ -223,6 +244,8 @@ function resolveSettings(options: MockServerOptions): Settings & { port: number;
     reuseGrace,
     bodyLimit,
     proxiedRoutes: new Set(proxied),
+    dpop,
+    dpopNonce: options.dpopNonce === true,
   };
 }
 

@@ -1,6 +1,32 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DemoUser, DialectName } from './clients.js';
 import { secretEquals } from './params.js';
+import type {
+  AccessCheck,
+  AccessEntry,
+  CodeEntry,
+  CodeGrant,
+  CodeOutcome,
+  CodeRejection,
+  Family,
+  Issued,
+  Mint,
+  RefreshEntry,
+  RefreshOutcome,
+  RefreshRejection,
+} from './sessionTypes.js';
+
+export type {
+  AccessCheck,
+  CodeGrant,
+  CodeOutcome,
+  CodeRejection,
+  Family,
+  Issued,
+  Mint,
+  RefreshOutcome,
+  RefreshRejection,
+} from './sessionTypes.js';
 
 /**
  * Session families, refresh-token rotation and reuse detection, as a strict provider does it
@@ -14,98 +40,6 @@ import { secretEquals } from './params.js';
  * A family starts with a password sign-in or with an authorization code (single use, 60 s,
  * bound to its client, redirect URI and PKCE challenge).
  */
-
-/** What a route minted for one sign-in or rotation: the tokens and the exact body it answers. */
-export interface Issued {
-  readonly accessToken: string;
-  /** When the server stops accepting the access token, ms since the epoch (server clock). */
-  readonly accessExpiresAt: number;
-  readonly refreshToken: string;
-  readonly refreshExpiresAt: number;
-  /** The `sub` the API reports for this session. */
-  readonly sub: string;
-  /** The complete success body, kept so a replay inside the grace window is byte-identical. */
-  readonly body: unknown;
-}
-
-export interface Family {
-  readonly id: number;
-  readonly dialect: DialectName;
-  readonly clientId: string;
-  readonly user: DemoUser;
-  revoked: boolean;
-  /** The newest access token; on a dialect that invalidates on refresh, the only live one. */
-  currentAccess: AccessEntry | undefined;
-}
-
-interface AccessEntry {
-  readonly family: Family;
-  readonly expiresAt: number;
-  readonly sub: string;
-  /** Set when a refresh superseded it on a dialect that invalidates the previous access token. */
-  superseded: boolean;
-}
-
-interface RefreshEntry {
-  readonly family: Family;
-  readonly expiresAt: number;
-  /** Set, synchronously, the moment the token is spent: a concurrent second use sees it. */
-  rotation: { readonly at: number; readonly result: Promise<Issued> } | undefined;
-}
-
-export type Mint = (family: Family) => Promise<Issued>;
-
-export type RefreshRejection = 'unknown' | 'wrong-client' | 'revoked' | 'expired' | 'reused';
-
-export type RefreshOutcome =
-  | { readonly kind: 'rotated'; readonly issued: Issued }
-  | { readonly kind: 'replayed'; readonly issued: Issued }
-  | { readonly kind: 'rejected'; readonly reason: RefreshRejection };
-
-export type AccessCheck =
-  | {
-      readonly ok: true;
-      readonly dialect: DialectName;
-      readonly sub: string;
-      readonly user: DemoUser;
-    }
-  | {
-      readonly ok: false;
-      readonly reason: 'unknown' | 'revoked' | 'superseded' | 'expired';
-      readonly dialect?: DialectName;
-    };
-
-/** What the authorization endpoint bound a code to (RFC 6749 §4.1.2, RFC 7636 §4.4). */
-export interface CodeGrant {
-  readonly dialect: DialectName;
-  readonly clientId: string;
-  readonly user: DemoUser;
-  readonly redirectUri: string;
-  /** RFC 7636 `S256` challenge: BASE64URL(SHA-256(code_verifier)). */
-  readonly codeChallenge: string;
-  /** OIDC nonce, for the id token of the exchange (CIAM). */
-  readonly nonce: string | undefined;
-}
-
-interface CodeEntry extends CodeGrant {
-  readonly expiresAt: number;
-  /** Set, synchronously, at the first presentation, whatever its outcome. */
-  spent: boolean;
-  /** The family the code started: revoked if the code comes back. */
-  family: Family | undefined;
-}
-
-export type CodeRejection =
-  | 'unknown'
-  | 'wrong-client'
-  | 'expired'
-  | 'reused'
-  | 'redirect_uri'
-  | 'code_verifier';
-
-export type CodeOutcome =
-  | { readonly kind: 'signed-in'; readonly issued: Issued }
-  | { readonly kind: 'rejected'; readonly reason: CodeRejection };
 
 /** An authorization code lives this long, on the server clock. */
 export const CODE_TTL_MS = 60_000;
@@ -139,14 +73,15 @@ export class SessionStore {
     this.#graceMs = options.reuseGraceMs;
   }
 
-  /** A password sign-in: a new family. */
+  /** A password sign-in: a new family, bound to `jkt` when the request had a DPoP proof. */
   async signIn(
     dialect: DialectName,
     clientId: string,
     user: DemoUser,
     mint: Mint,
+    jkt?: string,
   ): Promise<Issued> {
-    const family = this.#family(dialect, clientId, user);
+    const family = this.#family(dialect, clientId, user, jkt);
     const issued = await mint(family);
     this.#register(family, issued);
     return issued;
@@ -163,7 +98,8 @@ export class SessionStore {
   /**
    * Redeems a code (RFC 6749 §4.1.3, RFC 7636 §4.6): bound to its client, its redirect URI and its
    * challenge. Any presentation spends it, so a wrong verifier cannot be tried again; a spent
-   * code presented again revokes the family it started (RFC 6749 §4.1.2). Success: a new family.
+   * code presented again revokes the family it started (RFC 6749 §4.1.2). Success: a new family,
+   * bound to the proof's key `jkt`, which must be the code's `dpopJkt` if it has one.
    */
   async exchangeCode(
     code: string,
@@ -172,6 +108,7 @@ export class SessionStore {
     redirectUri: string,
     codeVerifier: string,
     mint: (family: Family, grant: CodeGrant) => Promise<Issued>,
+    jkt?: string,
   ): Promise<CodeOutcome> {
     const entry = this.#codes.get(code);
     const reject = (reason: CodeRejection): CodeOutcome => ({ kind: 'rejected', reason });
@@ -188,7 +125,10 @@ export class SessionStore {
     if (!VERIFIER.test(codeVerifier) || !secretEquals(challenge, entry.codeChallenge)) {
       return reject('code_verifier');
     }
-    const family = this.#family(dialect, clientId, entry.user);
+    if (entry.dpopJkt !== undefined && entry.dpopJkt !== jkt) {
+      return reject(jkt === undefined ? 'dpop-missing' : 'dpop-key');
+    }
+    const family = this.#family(dialect, clientId, entry.user, jkt);
     entry.family = family;
     const issued = await mint(family, entry);
     this.#register(family, issued);
@@ -197,7 +137,9 @@ export class SessionStore {
 
   /**
    * Spends a refresh token. `invalidatePreviousAccess` is for dialects whose refresh kills the
-   * previous access token (EIAM, seed 001); elsewhere it lives until it expires.
+   * previous access token (EIAM, seed 001); elsewhere it lives until it expires. A DPoP-bound
+   * family's token needs a proof by its key, `jkt` (RFC 9449 §5): checked before reuse, so a thief
+   * without the key cannot even revoke the family.
    */
   refresh(
     dialect: DialectName,
@@ -205,6 +147,7 @@ export class SessionStore {
     refreshToken: string,
     invalidatePreviousAccess: boolean,
     mint: Mint,
+    jkt?: string,
   ): Promise<RefreshOutcome> {
     const entry = this.#refresh.get(refreshToken);
     if (entry === undefined) return rejected('unknown');
@@ -216,6 +159,9 @@ export class SessionStore {
     // An expired token is simply dead: checked before reuse, so a stale tab that wakes up long
     // after does not revoke the session other tabs are still using.
     if (now >= entry.expiresAt) return rejected('expired');
+    if (family.jkt !== undefined && family.jkt !== jkt) {
+      return rejected(jkt === undefined ? 'dpop-missing' : 'dpop-key');
+    }
 
     if (entry.rotation !== undefined) {
       if (this.#graceMs > 0 && now - entry.rotation.at <= this.#graceMs) {
@@ -228,6 +174,7 @@ export class SessionStore {
     if (invalidatePreviousAccess && family.currentAccess !== undefined) {
       family.currentAccess.superseded = true;
     }
+    family.jkt ??= jkt;
     const result = mint(family).then((issued) => {
       this.#register(family, issued);
       return issued;
@@ -240,13 +187,13 @@ export class SessionStore {
   checkAccess(token: string): AccessCheck {
     const entry = this.#access.get(token);
     if (entry === undefined) return { ok: false, reason: 'unknown' };
-    const { family } = entry;
+    const { family, jkt } = entry;
     const dialect = family.dialect;
-    if (family.revoked) return { ok: false, reason: 'revoked', dialect };
-    if (entry.superseded) return { ok: false, reason: 'superseded', dialect };
+    if (family.revoked) return { ok: false, reason: 'revoked', dialect, jkt };
+    if (entry.superseded) return { ok: false, reason: 'superseded', dialect, jkt };
     // Server time is authoritative, whatever the token itself claims.
-    if (this.#now() >= entry.expiresAt) return { ok: false, reason: 'expired', dialect };
-    return { ok: true, dialect, sub: entry.sub, user: family.user };
+    if (this.#now() >= entry.expiresAt) return { ok: false, reason: 'expired', dialect, jkt };
+    return { ok: true, dialect, sub: entry.sub, user: family.user, jkt: entry.jkt };
   }
 
   /** The dialect a known access token belongs to, for fault matching and counters. */
@@ -265,9 +212,9 @@ export class SessionStore {
     return { access: this.#access.size, refresh: this.#refresh.size };
   }
 
-  #family(dialect: DialectName, clientId: string, user: DemoUser): Family {
+  #family(dialect: DialectName, clientId: string, user: DemoUser, jkt?: string): Family {
     const id = this.#nextFamily++;
-    return { id, dialect, clientId, user, revoked: false, currentAccess: undefined };
+    return { id, dialect, clientId, user, revoked: false, jkt, currentAccess: undefined };
   }
 
   #register(family: Family, issued: Issued): void {
@@ -275,6 +222,7 @@ export class SessionStore {
       family,
       expiresAt: issued.accessExpiresAt,
       sub: issued.sub,
+      jkt: family.jkt,
       superseded: false,
     };
     this.#access.set(issued.accessToken, access);

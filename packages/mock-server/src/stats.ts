@@ -1,4 +1,5 @@
 import { DIALECTS, type DialectName } from './clients.js';
+import type { ProofFailure } from './dpop.js';
 
 /** Counters, kept in total and per dialect. The first six are the fixed contract (DESIGN.md). */
 export interface Counters {
@@ -30,10 +31,28 @@ export interface Counters {
   droppedInFlight: number;
 }
 
+/** DPoP proofs (RFC 9449) on the token route and `/api/me`; all zero while `dpop` is `off`. */
+export interface DpopCounters {
+  /** Proofs that passed every check, key binding included. */
+  proofsAccepted: number;
+  /**
+   * Proofs refused, by reason (`missing`, `htm`, `htu`, `iat`, `ath`, `key-mismatch`, `replay`…;
+   * see `ProofFailure`). Nonce challenges are not refusals: see `nonceChallenges`.
+   */
+  proofsRejected: Partial<Record<ProofFailure, number>>;
+  /** Proofs refused because their `jti` was already used (also in `proofsRejected.replay`). */
+  replays: number;
+  /** `use_dpop_nonce` answers: a proof without the current server nonce. */
+  nonceChallenges: number;
+  /** Distinct keys (JWK thumbprints) of the proofs accepted on token requests. */
+  keys: number;
+}
+
 /** The counters in total, and for each dialect under `byDialect`. */
 export interface MockStats extends Counters {
   /** The same counters, per dialect. */
   readonly byDialect: Record<DialectName, Counters>;
+  readonly dpop: DpopCounters;
 }
 
 export type CounterName = keyof Counters;
@@ -59,6 +78,9 @@ function zero(): Counters {
 export class StatsRecorder {
   #total = zero();
   #byDialect = perDialect();
+  #dpop = { proofsAccepted: 0, replays: 0, nonceChallenges: 0 };
+  #dpopRejected: Partial<Record<ProofFailure, number>> = {};
+  #dpopKeys = new Set<string>();
 
   /** Counts one event in total and, when the dialect is known, for that dialect. */
   count(name: CounterName, dialect?: DialectName): void {
@@ -66,15 +88,41 @@ export class StatsRecorder {
     if (dialect !== undefined) this.#byDialect[dialect][name]++;
   }
 
+  /** A proof passed; `jkt` (token requests only) counts towards the distinct keys. */
+  dpopAccepted(jkt: string | undefined): void {
+    this.#dpop.proofsAccepted++;
+    if (jkt !== undefined) this.#dpopKeys.add(jkt);
+  }
+
+  /** A proof refused, or `nonce`: a nonce challenge. */
+  dpopRefused(reason: ProofFailure | 'nonce'): void {
+    if (reason === 'nonce') {
+      this.#dpop.nonceChallenges++;
+      return;
+    }
+    if (reason === 'replay') this.#dpop.replays++;
+    this.#dpopRejected[reason] = (this.#dpopRejected[reason] ?? 0) + 1;
+  }
+
   snapshot(): MockStats {
     const byDialect = perDialect();
     for (const d of DIALECTS) Object.assign(byDialect[d], this.#byDialect[d]);
-    return { ...this.#total, byDialect };
+    const dpop: DpopCounters = {
+      proofsAccepted: this.#dpop.proofsAccepted,
+      proofsRejected: { ...this.#dpopRejected },
+      replays: this.#dpop.replays,
+      nonceChallenges: this.#dpop.nonceChallenges,
+      keys: this.#dpopKeys.size,
+    };
+    return { ...this.#total, byDialect, dpop };
   }
 
   reset(): void {
     this.#total = zero();
     this.#byDialect = perDialect();
+    this.#dpop = { proofsAccepted: 0, replays: 0, nonceChallenges: 0 };
+    this.#dpopRejected = {};
+    this.#dpopKeys.clear();
   }
 }
 

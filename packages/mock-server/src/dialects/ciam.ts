@@ -5,6 +5,8 @@ import type { DialectSpec, TokenError } from './dialect.js';
 /**
  * Tencent CIAM (seeds 000 and 002): `POST /oauth2/token`, form body, a flat RFC 6749 answer with
  * an RS256 access token and an OIDC id token. Errors carry only `error`, as the seed shows.
+ * A DPoP-bound family (`dpop` option) gets `token_type: "DPoP"` and `cnf.jkt` in the access
+ * token (RFC 9449 §6), so a resource can tell which key must sign the proofs.
  */
 export const ciam: DialectSpec = {
   client: DEMO_CLIENTS.ciam,
@@ -12,7 +14,7 @@ export const ciam: DialectSpec = {
   grantedScope: 'openid',
   invalidatesPreviousAccess: false,
   async mint({ family, now, issuer, accessTtl, refreshTtl, keys, nonce }) {
-    const { clientId, user } = family;
+    const { clientId, user, jkt } = family;
     const iat = Math.floor(now / 1000);
     const exp = iat + accessTtl;
     // Claim order as in the seed's access token.
@@ -26,6 +28,8 @@ export const ciam: DialectSpec = {
         exp,
         iat,
         jti: randomUUID(),
+        // RFC 9449 §6.1: the JWK SHA-256 thumbprint of the key the token is bound to.
+        ...(jkt !== undefined && { cnf: { jkt } }),
       },
       { kid: true },
     );
@@ -57,7 +61,7 @@ export const ciam: DialectSpec = {
         refresh_token: refreshToken,
         scope: 'openid',
         id_token: idToken,
-        token_type: 'Bearer',
+        token_type: jkt === undefined ? 'Bearer' : 'DPoP',
         expires_in: Math.max(0, accessTtl - 1),
       },
     };

@@ -4,9 +4,13 @@ import { parseFaultSpec } from '../faults.js';
 import { json } from '../http.js';
 import { decodeUtf8, readBody } from '../params.js';
 
-/** Forgets every session, counter and pending fault; keys stay (tokens die with their sessions). */
+/**
+ * Forgets every session, counter, pending fault and DPoP `jti` seen; keys (and the DPoP nonce)
+ * stay (tokens die with their sessions).
+ */
 export function resetAll(deps: Deps): void {
   deps.store.reset();
+  deps.dpop.reset();
   deps.stats.reset();
   deps.faults.clear();
 }

@@ -17,7 +17,7 @@ export const AUTHORIZE_PATH = '/oauth2/authorize';
 
 /** No registration: any http(s) redirect URI on these hosts is accepted, and bound to the code. */
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-/** An `S256` challenge is a base64url SHA-256: 43 characters. */
+/** An `S256` challenge, like a `dpop_jkt` (RFC 7638 thumbprint), is a base64url SHA-256. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 const HEADERS = {
@@ -35,6 +35,8 @@ interface Checked {
   readonly codeChallenge: string;
   readonly state: string | undefined;
   readonly nonce: string | undefined;
+  /** RFC 9449 §10: the DPoP key the code is bound to (CIAM, with the `dpop` option on). */
+  readonly dpopJkt: string | undefined;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -91,8 +93,11 @@ function validRedirectUri(raw: string | undefined): string | undefined {
   }
 }
 
-/** Checks an authorization request; an error is already the answer to send. */
-function check(params: Params): Checked | Response {
+/**
+ * Checks an authorization request; an error is already the answer to send. `dpop`: whether
+ * `dpop_jkt` binds the code (RFC 9449 §10; otherwise it is an unknown parameter, ignored).
+ */
+function check(params: Params, dpop: boolean): Checked | Response {
   const clientId = param(params, 'client_id');
   const client = Object.values(DEMO_CLIENTS).find((c) => c.clientId === clientId);
   if (client === undefined) return refused('Unknown client_id.');
@@ -101,12 +106,14 @@ function check(params: Params): Checked | Response {
     return refused('redirect_uri must be an http(s) URL on 127.0.0.1 or localhost, no fragment.');
   }
   const codeChallenge = param(params, 'code_challenge') ?? '';
+  const dpopJkt = dpop && client.dialect === 'ciam' ? param(params, 'dpop_jkt') : undefined;
   const checked: Checked = {
     client,
     redirectUri,
     codeChallenge,
     state: param(params, 'state'),
     nonce: param(params, 'nonce'),
+    dpopJkt,
   };
   const responseType = param(params, 'response_type');
   if (responseType === undefined) {
@@ -122,11 +129,14 @@ function check(params: Params): Checked | Response {
   if (param(params, 'code_challenge_method') !== 'S256') {
     return redirectError(checked, 'invalid_request', 'code_challenge_method must be S256');
   }
+  if (dpopJkt !== undefined && !S256_CHALLENGE.test(dpopJkt)) {
+    return redirectError(checked, 'invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint');
+  }
   return checked;
 }
 
 function loginPage(checked: Checked, username = 'alice', error?: string): Response {
-  const { client, redirectUri, codeChallenge, state, nonce } = checked;
+  const { client, redirectUri, codeChallenge, state, nonce, dpopJkt } = checked;
   const hidden = Object.entries({
     client_id: client.clientId,
     redirect_uri: redirectUri,
@@ -135,6 +145,7 @@ function loginPage(checked: Checked, username = 'alice', error?: string): Respon
     code_challenge_method: 'S256',
     state,
     nonce,
+    dpop_jkt: dpopJkt,
   })
     .filter((e): e is [string, string] => e[1] !== undefined)
     .map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v)}">`)
@@ -162,7 +173,8 @@ ${hidden}
  * `GET /oauth2/authorize` (RFC 6749 §4.1.1 with RFC 7636 §4.3, `S256` required): the login page.
  * `POST /oauth2/authorize` (its form): the right password redirects (302) to the redirect URI
  * with a single-use code (60 s, bound to the client, the redirect URI and the challenge) and the
- * `state`; a wrong one shows the page again; "Deny" redirects with `error=access_denied`.
+ * `state`; a wrong one shows the page again; "Deny" redirects with `error=access_denied`. With
+ * the `dpop` option, a CIAM request's `dpop_jkt` binds the code to that key (RFC 9449 §10).
  */
 export function authorizeRoute(deps: Deps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
@@ -182,7 +194,7 @@ export function authorizeRoute(deps: Deps) {
     }
     const parsed = parseUrlEncoded(raw);
     if (!parsed.ok) return refused(`Malformed request: ${parsed.description}.`);
-    const checked = check(parsed.params);
+    const checked = check(parsed.params, deps.settings.dpop !== 'off');
     if (checked instanceof Response) {
       c.set('note', `authorize refused ${checked.status === 302 ? '(redirected)' : ''}`.trim());
       return checked;
@@ -213,6 +225,7 @@ export function authorizeRoute(deps: Deps) {
       redirectUri: checked.redirectUri,
       codeChallenge: checked.codeChallenge,
       nonce: checked.nonce,
+      dpopJkt: checked.dpopJkt,
     });
     c.set('note', `${dialect} authorize code issued`);
     return redirect(checked, { code });

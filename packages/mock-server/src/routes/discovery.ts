@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv, Deps } from '../context.js';
+import { DPOP_ALGS } from '../dpop.js';
 import { json } from '../http.js';
 import { AUTHORIZE_PATH } from './authorize.js';
 
@@ -9,7 +10,8 @@ export const jwksRoute = (deps: Deps) => (_c: Context<AppEnv>) =>
 
 /**
  * OIDC discovery for the CIAM route, so a standard OIDC client can sign in (authorization code
- * with PKCE S256) and refresh against it.
+ * with PKCE S256) and refresh against it. With the `dpop` option, RFC 9449 §5.1's
+ * `dpop_signing_alg_values_supported` tells it to send proofs, and with which algorithm.
  */
 export const openidConfigurationRoute = (deps: Deps) => (_c: Context<AppEnv>) => {
   const issuer = deps.issuer();
@@ -26,5 +28,6 @@ export const openidConfigurationRoute = (deps: Deps) => (_c: Context<AppEnv>) =>
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid'],
     claims_supported: ['sub', 'aud', 'azp', 'iss', 'exp', 'iat', 'jti', 'nonce'],
+    ...(deps.settings.dpop !== 'off' && { dpop_signing_alg_values_supported: [...DPOP_ALGS] }),
   });
 };

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
+import { authenticateClient } from '../clientAuth.js';
 import { DEMO_USERS } from '../clients.js';
 import type { AppEnv, Deps } from '../context.js';
 import { type DialectSpec, defaultErrorCode, type TokenError } from '../dialects/dialect.js';
+import type { RequestTraits } from '../faults.js';
 import { alreadySent, json, NO_STORE } from '../http.js';
 import type { FaultAnswers } from '../inject.js';
 import { withFaults } from '../inject.js';
@@ -18,15 +20,27 @@ import {
   secretEquals,
 } from '../params.js';
 import type { Family, Issued } from '../sessions.js';
+import {
+  bindingRefusal,
+  type DpopBindingRefusal,
+  NO_PROOF,
+  settleTokenProof,
+  tokenProof,
+  withNonce,
+} from './dpopGate.js';
 
 type ReadResult =
   | { readonly kind: 'ok'; readonly params: Params; readonly basic: BasicCredentials }
   | { readonly kind: 'error'; readonly error: TokenError }
   | { readonly kind: 'aborted' };
 
-/** One seed token endpoint: read the request, apply faults, then run the grant. */
+/**
+ * One seed token endpoint: read the request, apply faults, then check the DPoP proof (the CIAM
+ * route, with the `dpop` option; every answer then carries the nonce, if on) and run the grant.
+ */
 export function tokenRoute(spec: DialectSpec, deps: Deps) {
   const { dialect } = spec.client;
+  const dpop = dialect === 'ciam' && deps.settings.dpop !== 'off';
   const answers: FaultAnswers = {
     status: (status, error) =>
       spec.renderError({ kind: 'injected', status, error: error ?? defaultErrorCode(status) }),
@@ -46,18 +60,30 @@ export function tokenRoute(spec: DialectSpec, deps: Deps) {
     if (grant === 'refresh_token' || grant === 'password' || grant === 'authorization_code') {
       c.set('note', `${dialect} ${grant}`);
     }
-    return withFaults(c, deps, { route: 'token', dialect, grant }, answers, async () => {
-      const result = read.kind === 'ok' ? await runGrant(c, spec, deps, read) : read.error;
+    const traits: RequestTraits = { route: 'token', dialect, grant };
+    const response = await withFaults(c, deps, traits, answers, async () => {
+      if (read.kind !== 'ok') return errorAnswer(deps, spec, read.error);
+      const proof = dpop ? await tokenProof(c, deps) : NO_PROOF;
+      if (proof instanceof Response) return proof;
+      const result = await runGrant(c, spec, deps, read, proof.jkt);
+      const binding = 'kind' in result && result.kind === 'dpop_binding' ? result : undefined;
+      const refused = dpop ? settleTokenProof(c, deps, proof, binding) : undefined;
+      if (refused !== undefined) return refused;
       if ('body' in result) return json(200, result.body, NO_STORE);
-      countError(deps, spec, result);
-      const rendered = spec.renderError(result);
-      return json(rendered.status, rendered.body, {
-        ...NO_STORE,
-        ...rendered.headers,
-        ...transportHeaders(spec, result),
-      });
+      return errorAnswer(deps, spec, result as TokenError);
     });
+    return dpop ? withNonce(deps, response) : response;
   };
+}
+
+function errorAnswer(deps: Deps, spec: DialectSpec, error: TokenError): Response {
+  countError(deps, spec, error);
+  const rendered = spec.renderError(error);
+  return json(rendered.status, rendered.body, {
+    ...NO_STORE,
+    ...rendered.headers,
+    ...transportHeaders(spec, error),
+  });
 }
 
 async function readTokenRequest(
@@ -119,7 +145,9 @@ async function runGrant(
   spec: DialectSpec,
   deps: Deps,
   read: Extract<ReadResult, { kind: 'ok' }>,
-): Promise<Issued | TokenError> {
+  /** The DPoP key the request proved (RFC 9449 §5): the tokens are bound to it. */
+  jkt: string | undefined,
+): Promise<Issued | TokenError | DpopBindingRefusal> {
   const { params } = read;
   const { dialect } = spec.client;
   const grantType = param(params, 'grant_type');
@@ -159,6 +187,7 @@ async function runGrant(
       redirectUri,
       verifier,
       (family, grant) => mint(family, grant.nonce),
+      jkt,
     );
     if (outcome.kind === 'signed-in') {
       deps.stats.count('signIns', dialect);
@@ -167,6 +196,10 @@ async function runGrant(
     }
     const { reason } = outcome;
     c.set('note', `${dialect} authorization_code ${reason}`);
+    if (reason === 'dpop-key' || reason === 'dpop-missing') {
+      deps.stats.count('signInFailures', dialect);
+      return bindingRefusal(reason);
+    }
     return {
       kind: 'bad_code',
       reason: reason === 'redirect_uri' || reason === 'code_verifier' ? reason : 'code',
@@ -191,6 +224,7 @@ async function runGrant(
       refreshToken,
       spec.invalidatesPreviousAccess,
       mint,
+      jkt,
     );
     c.set(
       'note',
@@ -204,6 +238,9 @@ async function runGrant(
         deps.stats.count('graceReplays', dialect);
         return outcome.issued;
       case 'rejected':
+        if (outcome.reason === 'dpop-key' || outcome.reason === 'dpop-missing') {
+          return bindingRefusal(outcome.reason);
+        }
         if (outcome.reason === 'reused') deps.stats.count('reuseDetected', dialect);
         return { kind: 'invalid_grant' };
     }
@@ -220,43 +257,10 @@ async function runGrant(
     c.set('note', `${dialect} password refused`);
     return { kind: 'bad_credentials' };
   }
-  const issued = await deps.store.signIn(dialect, spec.client.clientId, user, mint);
+  const issued = await deps.store.signIn(dialect, spec.client.clientId, user, mint, jkt);
   deps.stats.count('signIns', dialect);
   c.set('note', `${dialect} password signed in`);
   return issued;
-}
-
-/**
- * Client authentication: `client_id` + `client_secret` in the request (every seed does this), or
- * HTTP Basic where standard clients use it. A route behind a token proxy (`proxiedRoutes`) may
- * omit the secret, because the proxy is where it lives; a wrong secret is still refused.
- */
-function authenticateClient(
-  spec: DialectSpec,
-  deps: Deps,
-  params: Params,
-  basic: BasicCredentials,
-): TokenError | undefined {
-  const { client } = spec;
-  let clientId = param(params, 'client_id');
-  let secret = param(params, 'client_secret');
-  if (basic.kind === 'malformed') return { kind: 'invalid_client' };
-  if (basic.kind === 'ok') {
-    // RFC 6749 §2.3: one authentication method per request.
-    if (secret !== undefined) {
-      return { kind: 'invalid_request', description: 'more than one client authentication method' };
-    }
-    if (clientId !== undefined && clientId !== basic.clientId) return { kind: 'invalid_client' };
-    clientId = basic.clientId;
-    secret = basic.clientSecret;
-  }
-  if (clientId === undefined || !secretEquals(clientId, client.clientId)) {
-    return { kind: 'invalid_client' };
-  }
-  if (secret === undefined) {
-    return deps.settings.proxiedRoutes.has(client.dialect) ? undefined : { kind: 'invalid_client' };
-  }
-  return secretEquals(secret, client.clientSecret) ? undefined : { kind: 'invalid_client' };
 }
 
 function countError(deps: Deps, spec: DialectSpec, error: TokenError): void {
