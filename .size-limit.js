@@ -58,7 +58,7 @@ export default [
   {
     ...core(
       '@baton/core: an OpenID Connect app (oidc, redirect sign-in, provider sign-out)',
-      '11.71 kB',
+      '11.99 kB',
     ),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
@@ -68,7 +68,7 @@ export default [
     },
   },
   {
-    ...core('@baton/core: the OpenID Connect app with DPoP', '13.32 kB'),
+    ...core('@baton/core: the OpenID Connect app with DPoP', '13.33 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ oidc }',
@@ -78,7 +78,7 @@ export default [
     },
   },
   {
-    ...core('@baton/core: everything, every subpath', '15.3 kB'),
+    ...core('@baton/core: everything, every subpath', '15.31 kB'),
     import: Object.fromEntries(
       await Promise.all(
         CORE_ENTRIES.map(async (file) => {
