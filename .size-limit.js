@@ -58,7 +58,7 @@ export default [
   {
     ...core(
       '@baton/core: an OpenID Connect app (oidc, redirect sign-in, provider sign-out)',
-      '11.99 kB',
+      '12 kB',
     ),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
