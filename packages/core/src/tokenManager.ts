@@ -1,8 +1,8 @@
 import { withSignal } from './abort.js';
-import { invalid } from './dialect.js';
 import { BatonError, isBatonError } from './errors.js';
 import { type BatonEvent, createListeners, type SignOutReason } from './events.js';
 import { createGenerationLocks } from './generationLocks.js';
+import { createGrants } from './grants.js';
 import { createLock } from './lock.js';
 import { checkDialect, durationMs, HAND_OFF_FACTOR, misuse } from './options.js';
 import { createRefresher, signedOutError } from './refresher.js';
@@ -11,10 +11,9 @@ import { createRetryer } from './retryer.js';
 import { createSessionState } from './sessionState.js';
 import { createTabChannel, createTabId } from './tabChannel.js';
 import { createTabSync } from './tabSync.js';
-import { requestTokens } from './tokenEndpoint.js';
 import type { TokenManager, TokenManagerOptions } from './tokenManagerTypes.js';
-import { createTokenSet, fromTokenInput, isTokenSet } from './tokenSet.js';
-import type { TokenGrant, TokenSet } from './types.js';
+import { fromTokenInput, isTokenSet } from './tokenSet.js';
+import type { TokenSet } from './types.js';
 import { defined } from './util.js';
 import { createWakeSources } from './wakeSources.js';
 import { createWallTimer } from './wallTimer.js';
@@ -141,35 +140,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     generations,
   );
 
-  const send = (grant: TokenGrant, signal: AbortSignal | undefined, jkt: string | undefined) => {
-    // A session without a key cannot prove it: refreshing it as a bearer one would downgrade.
-    if (dpop && !jkt) throw new BatonError('dpop_unavailable', 'No DPoP key');
-    return requestTokens(dialect, grant, {
-      timeoutMs: requestTimeoutMs,
-      signal,
-      fetch: options.fetch,
-      prove: dpop && jkt ? (fetchFn) => dpop.fetch(jkt, fetchFn) : undefined,
-    }).then((sent) => {
-      // Never a silent downgrade: a bearer token where a key-bound one was asked for is refused.
-      if (dpop && sent.result.tokenType.toLowerCase() !== 'dpop')
-        throw invalid('token_type is not DPoP');
-      return sent;
-    });
-  };
-
-  /** A token response, stamped as the generation after `base` (or after all seen). */
-  const stamp = (
-    sent: Awaited<ReturnType<typeof send>>,
-    base: TokenSet | undefined,
-    jkt = base?.jkt,
-  ): TokenSet =>
-    createTokenSet(sent.result, {
-      sentAt: sent.sentAt,
-      serverDate: sent.serverDate,
-      generation: (base?.generation ?? state.generation) + 1,
-      previous: base,
-      jkt,
-    });
+  const { send, stamp } = createGrants(dialect, {
+    fetch: options.fetch,
+    timeoutMs: requestTimeoutMs,
+    dpop,
+    generation: () => state.generation,
+  });
 
   const refresher = createRefresher({
     state,
@@ -265,10 +241,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async signInWithGrant(grant, { signal, verify, ...rest } = {}) {
       const jkt = rest.jkt ?? (await dpop?.create());
-      const sent = await send(grant, signal, jkt);
-      verify?.(sent.result);
-      await withSignal(ready, signal); // a new tab's session is stamped after what the others know
-      startSession(stamp(sent, undefined, jkt));
+      try {
+        const sent = await send(grant, signal, jkt);
+        verify?.(sent.result);
+        await withSignal(ready, signal); // a new tab's session is stamped after what the others know
+        startSession(stamp(sent, undefined, jkt));
+      } catch (error) {
+        forgetKey(jkt); // a sign-in that failed leaves no key behind
+        throw error;
+      }
     },
     setTokens(input) {
       startSession(fromTokenInput(input, dialect, state.generation + 1));
