@@ -6,8 +6,7 @@ import { createAuthFetch } from '../src/authFetch.js';
 import { dpop } from '../src/dpop.js';
 import type { TokenManager } from '../src/index.js';
 import { signInWithPassword } from '../src/password.js';
-import type { TokenSet } from '../src/types.js';
-import { ALICE, ciamManager, mockServer, until } from './support.js';
+import { ALICE, ciamManager, lastSaved, mockServer, until } from './support.js';
 
 const mock = mockServer({ dpop: 'required', dpopNonce: true });
 beforeAll(() => mock.start());
@@ -20,22 +19,15 @@ afterEach(() => {
 
 let app = 0;
 function tab(name: string) {
-  let saved: TokenSet | undefined;
+  const { storage, saved } = lastSaved();
   const manager = ciamManager(mock.server, {
     channel: name,
     lock: 'broadcast',
     dpop: dpop(),
-    storage: () => ({
-      key: name,
-      load: () => undefined,
-      save: (tokens: TokenSet) => {
-        saved = tokens;
-      },
-      clear: () => {},
-    }),
+    storage,
   });
   managers.push(manager);
-  return { manager, saved: () => saved };
+  return { manager, saved };
 }
 const api = () => `${mock.server.url}/api/me`;
 

@@ -11,8 +11,7 @@ import { oidc } from '../src/dialects/standard.js';
 import { dpop } from '../src/dpop.js';
 import { createTokenManager, isBatonError, type TokenManager } from '../src/index.js';
 import { createAuthorizeRequest, parseRedirectCallback } from '../src/redirectSignIn.js';
-import type { TokenSet } from '../src/types.js';
-import { until } from './support.js';
+import { lastSaved, memoryTransactions, until } from './support.js';
 
 const REDIRECT = 'http://127.0.0.1:5173/callback';
 let provider: RunningOidcProvider;
@@ -30,33 +29,21 @@ afterAll(() => provider.close());
 let app = 0;
 /** A tab of app `name`: its manager, and the last TokenSet it stored. */
 function tab(name: string) {
-  let saved: TokenSet | undefined;
+  const { storage, saved } = lastSaved();
   const manager = createTokenManager({
     dialect: oidc({ issuer: provider.issuer, clientId: provider.clientId }),
     channel: name,
     lock: 'broadcast',
     dpop: dpop(),
-    storage: () => ({
-      key: name,
-      load: () => undefined,
-      save: (tokens: TokenSet) => {
-        saved = tokens;
-      },
-      clear: () => {},
-    }),
+    storage,
   });
   managers.push(manager);
-  return { manager, saved: () => saved };
+  return { manager, saved };
 }
 
 /** Signs `manager` in by redirect through the provider's pages, the code bound to a new key. */
 async function signIn(manager: TokenManager) {
-  const data = new Map<string, string>();
-  const storage = {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, v),
-    removeItem: (k: string) => void data.delete(k),
-  };
+  const storage = memoryTransactions();
   const dpopJkt = await manager.dpop?.create();
   const { url } = await createAuthorizeRequest(
     manager.dialect,

@@ -16,7 +16,7 @@ import {
 } from '../src/redirectSignIn.js';
 import { createEndSessionRequest, signOut } from '../src/signOut.js';
 import type { TokenSet } from '../src/types.js';
-import { until } from './support.js';
+import { lastSaved, memoryTransactions, until } from './support.js';
 
 const REDIRECT = 'http://127.0.0.1:5173/callback';
 let provider: RunningOidcProvider;
@@ -30,33 +30,16 @@ afterEach(() => {
 });
 afterAll(() => provider.close());
 
-const memory = () => {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k: string) => data.get(k) ?? null,
-    setItem: (k: string, v: string) => void data.set(k, v),
-    removeItem: (k: string) => void data.delete(k),
-  };
-};
-
 /**
  * Signs in by redirect through the provider's own pages. `saved()` is the last TokenSet the
  * manager stored (a session store is where an app would see it too).
  */
 async function signIn(scope = 'openid profile email') {
   const dialect = oidc({ issuer: provider.issuer, clientId: provider.clientId, scope });
-  let saved: TokenSet | undefined;
-  const storage = () => ({
-    key: 'test',
-    load: () => undefined,
-    save: (tokens: TokenSet) => {
-      saved = tokens;
-    },
-    clear: () => {},
-  });
+  const { storage, saved } = lastSaved();
   const manager = createTokenManager({ dialect, channel: false, storage });
   managers.push(manager);
-  const transactions = memory();
+  const transactions = memoryTransactions();
   const { url } = await createAuthorizeRequest(dialect, { redirectUri: REDIRECT }, transactions);
   const {
     nonce,
@@ -64,7 +47,7 @@ async function signIn(scope = 'openid profile email') {
     ...grant
   } = parseRedirectCallback(await authorizeHeadless(url), transactions);
   await manager.signInWithGrant(grant, { verify: (r) => checkNonce(r.idToken, nonce) });
-  return { dialect, manager, saved: () => saved };
+  return { dialect, manager, saved };
 }
 
 describe('a standard OpenID Connect provider (oidc-provider)', () => {

@@ -7,6 +7,7 @@ import {
   type TokenManagerOptions,
 } from '../src/index.js';
 import type { ReceivedMessage, TabChannel } from '../src/tabChannel.js';
+import type { SessionStoreFactory, TokenSet } from '../src/types.js';
 import type { StorageAdapter } from '../src/webStorage.js';
 
 export const CIAM = { clientId: 'TENANT_CLIENT_ID', clientSecret: 'TENANT_CLIENT_SECRET' };
@@ -170,5 +171,32 @@ export function mapStorage(): StorageAdapter & { data: Map<string, string> } {
     get: (k) => data.get(k),
     set: (k, v) => void data.set(k, v),
     remove: (k) => void data.delete(k),
+  };
+}
+
+/**
+ * A session store that keeps the last TokenSet saved: where a test reads the tokens (the refresh
+ * token, the key's thumbprint) an app's own storage would see.
+ */
+export function lastSaved() {
+  let saved: TokenSet | undefined;
+  const storage: SessionStoreFactory = (name) => ({
+    key: name,
+    load: () => undefined,
+    save: (tokens) => {
+      saved = tokens;
+    },
+    clear: () => {},
+  });
+  return { storage, saved: () => saved };
+}
+
+/** sessionStorage's methods over a Map: where a redirect sign-in keeps its transaction. */
+export function memoryTransactions() {
+  const data = new Map<string, string>();
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
   };
 }
