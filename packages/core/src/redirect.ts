@@ -34,9 +34,9 @@ export async function signInWithRedirect(
   manager: TokenManager,
   { redirectUri = location.origin + location.pathname, ...rest }: SignInWithRedirectOptions = {},
 ): Promise<void> {
+  await manager.dialect.discover?.(); // a standard dialect learns its authorizeUrl
   // A page-relative authorizeUrl that the app's own server answers (a dev server's SPA fallback)
   // loads this app again, which signs in again: a loop. Its second pass is refused here.
-  await manager.dialect.discover?.();
   const { authorizeUrl } = manager.dialect;
   const target = authorizeUrl ? new URL(authorizeUrl, location.href) : undefined;
   if (target?.origin === location.origin && target.pathname === location.pathname)
