@@ -2,7 +2,15 @@ import { defineConfig } from 'tsdown';
 import { dropDtsMapComments } from '../../scripts/tsdown/dropDtsMapComments.js';
 
 /** The core, and one entry per subpath: an app pays only for what it imports. */
-const subpaths = ['dialects', 'redirect', 'password', 'auth-fetch', 'storage', 'broadcast-lock', 'sign-out'];
+const subpaths = [
+  'dialects',
+  'redirect',
+  'password',
+  'auth-fetch',
+  'storage',
+  'broadcast-lock',
+  'sign-out',
+];
 
 export default defineConfig({
   entry: {
