@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, devices } from '@playwright/test';
-import { ACCESS_TTL, launchOptions } from './tests/env.js';
+import { ACCESS_TTL, launchOptions, OIDC_ACCESS_TTL } from './tests/env.js';
 
 /**
- * Two free ports on 127.0.0.1, probed synchronously (a config cannot await). Chosen once, in the
+ * Free ports on 127.0.0.1, probed synchronously (a config cannot await). Chosen once, in the
  * runner process, and passed to the workers (which evaluate this file again) by environment.
  */
 function freePorts(count: number): number[] {
@@ -18,13 +18,19 @@ function freePorts(count: number): number[] {
     .map(Number);
 }
 
-if (!process.env.BATON_E2E_MOCK_PORT || !process.env.BATON_E2E_DEMO_PORT) {
-  const [mock, demo] = freePorts(2);
+if (
+  !process.env.BATON_E2E_MOCK_PORT ||
+  !process.env.BATON_E2E_DEMO_PORT ||
+  !process.env.BATON_E2E_OIDC_PORT
+) {
+  const [mock, demo, oidc] = freePorts(3);
   process.env.BATON_E2E_MOCK_PORT = String(mock);
   process.env.BATON_E2E_DEMO_PORT = String(demo);
+  process.env.BATON_E2E_OIDC_PORT = String(oidc);
 }
 const mockPort = process.env.BATON_E2E_MOCK_PORT;
 const demoPort = process.env.BATON_E2E_DEMO_PORT;
+const oidcPort = process.env.BATON_E2E_OIDC_PORT;
 
 export default defineConfig({
   testDir: './tests',
@@ -46,7 +52,8 @@ export default defineConfig({
   webServer: {
     command: 'pnpm demo',
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    // Proxied by Vite to the mock: ready only once both servers answer.
+    // Proxied by Vite to the mock: ready only once both servers answer (and the OpenID provider
+    // too: `pnpm demo` starts the app only once the provider serves its discovery document).
     url: `http://127.0.0.1:${demoPort}/__mock/stats`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
@@ -55,7 +62,10 @@ export default defineConfig({
     env: {
       MOCK_PORT: String(mockPort),
       DEMO_PORT: String(demoPort),
+      OIDC_PORT: String(oidcPort),
       ACCESS_TTL: String(ACCESS_TTL),
+      // The OpenID provider's own lifetime (oidc.spec.ts), apart from the mock's.
+      OIDC_ACCESS_TTL: String(OIDC_ACCESS_TTL),
       REUSE_GRACE: '0',
       MOCK_LOG: '0',
       // A production build of the demo (see scripts/demo.mjs): light enough for many tabs on two

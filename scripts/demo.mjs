@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// `pnpm demo`: the mock server and the Vite demo app together, on 127.0.0.1. Ctrl-C stops both.
-// MOCK_PORT (4010) and DEMO_PORT (5173) set the ports; ACCESS_TTL, REFRESH_TTL and REUSE_GRACE
-// pass through to the mock. It opens no browser.
+// `pnpm demo`: the mock server, a real OpenID provider and the Vite demo app together, on
+// 127.0.0.1. Ctrl-C stops them all. MOCK_PORT (4010), OIDC_PORT (4020) and DEMO_PORT (5173) set
+// the ports; ACCESS_TTL, REFRESH_TTL and REUSE_GRACE pass through to the mock. It opens no browser.
+//
+// The provider (@baton/oidc-test-provider: panva's oidc-provider, for `?dialect=oidc`) has the
+// demo's page as its one public client's redirect and post-logout URIs (`/?dialect=oidc`, with
+// `&lock=broadcast` and `&lock=web-locks`: it matches them exactly, query included). Its own
+// lifetimes: OIDC_ACCESS_TTL and OIDC_REFRESH_TTL (seconds; default the provider's, 8 and 3600),
+// so that the mock's ACCESS_TTL never changes it.
 //
 // DEMO_PREVIEW=1 (the end-to-end tests) serves a production build of the app instead of the dev
 // server (`vite build`, then `vite preview` with the same proxy): a fraction of the CPU per tab,
@@ -11,8 +17,26 @@ import { connect } from 'node:net';
 
 const mockPort = process.env.MOCK_PORT ?? '4010';
 const demoPort = process.env.DEMO_PORT ?? '5173';
-const env = { ...process.env, MOCK_PORT: mockPort, DEMO_PORT: demoPort };
+const oidcPort = process.env.OIDC_PORT ?? '4020';
+const env = { ...process.env, MOCK_PORT: mockPort, DEMO_PORT: demoPort, OIDC_PORT: oidcPort };
 const isWindows = process.platform === 'win32';
+
+/** The demo's URLs for `?dialect=oidc` (apps/demo/src/settings.ts, `redirectUri`). */
+const demoPages = ['', '&lock=broadcast', '&lock=web-locks'].map(
+  (lock) => `http://127.0.0.1:${demoPort}/?dialect=oidc${lock}`,
+);
+/** The provider's environment: its own lifetimes, never the mock's. */
+function providerEnv() {
+  const { ACCESS_TTL, REFRESH_TTL, OIDC_ACCESS_TTL, OIDC_REFRESH_TTL, ...rest } = env;
+  return {
+    ...rest,
+    ...(OIDC_ACCESS_TTL && { ACCESS_TTL: OIDC_ACCESS_TTL }),
+    ...(OIDC_REFRESH_TTL && { REFRESH_TTL: OIDC_REFRESH_TTL }),
+    CLIENT_ID: 'baton-spa',
+    REDIRECT_URIS: demoPages.join(','),
+    POST_LOGOUT_REDIRECT_URIS: demoPages.join(','),
+  };
+}
 
 let stopping = false;
 const start = (args, childEnv) =>
@@ -38,11 +62,36 @@ function listening(port) {
   });
 }
 
+/**
+ * Resolves once `url` answers 200 (every 100 ms, for up to 60 s): the provider listens before it
+ * is ready (it answers 503 while it makes its signing key).
+ */
+async function answering(url) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (stopping) return;
+    try {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const children = [
   start(['--filter', '@baton/mock-server', 'start'], { ...env, PORT: mockPort, HOST: '127.0.0.1' }),
+  start(['--filter', '@baton/oidc-test-provider', 'start'], providerEnv()),
 ];
-// The app only once the mock answers, so its proxy never meets a closed port at start.
-listening(mockPort).then(
+// The app only once the mock and the provider answer, so that neither its proxy nor a test meets
+// a closed port at start.
+Promise.all([
+  listening(mockPort),
+  answering(`http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`),
+]).then(
   () => {
     if (stopping) return;
     if (process.env.DEMO_PREVIEW === '1') preview();
@@ -58,7 +107,10 @@ function serve(args) {
   const app = start(args, env);
   children.push(app);
   app.on('exit', (code) => stop(code ?? 0));
-  console.log(`Baton demo: http://127.0.0.1:${demoPort}/ (mock server on 127.0.0.1:${mockPort})`);
+  console.log(
+    `Baton demo: http://127.0.0.1:${demoPort}/ (mock server on 127.0.0.1:${mockPort}, ` +
+      `OpenID provider on 127.0.0.1:${oidcPort} for ?dialect=oidc)`,
+  );
 }
 
 /** Builds into a folder of this port's own (two suites may build at once), then serves it. */

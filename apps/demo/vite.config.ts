@@ -4,7 +4,10 @@ import { defineConfig, type ProxyOptions } from 'vite';
 
 const mockPort = Number(process.env.MOCK_PORT ?? 4010);
 const demoPort = Number(process.env.DEMO_PORT ?? 5173);
+const oidcPort = Number(process.env.OIDC_PORT ?? 4020);
 const mock = `http://127.0.0.1:${mockPort}`;
+/** `?dialect=oidc`'s provider (scripts/demo.mjs starts it): the page calls it cross-origin. */
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 /** `DEMO_HMR=0` (the end-to-end tests): no file watching, no reloads when a package is edited. */
 const hmr = process.env.DEMO_HMR !== '0';
 const source = (path: string) => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
@@ -31,6 +34,25 @@ const toMock: ProxyOptions = {
   },
 };
 
+/**
+ * The provider's counters for the demo's footer, read-only: `GET /__oidc/stats` is its
+ * `GET /__test/stats`, which answers no cross-origin request. Nothing else of the provider goes
+ * through Vite: `?dialect=oidc` talks to it cross-origin, as to any real provider, and its other
+ * test routes (reset, revoke every grant) stay out of the page's reach.
+ */
+const toProviderStats: ProxyOptions = {
+  target: oidcIssuer,
+  rewrite: () => '/__test/stats',
+  bypass: (request) => (request.method === 'GET' ? undefined : false),
+  configure(proxy) {
+    // The test routes refuse a foreign Origin; this is the demo's own server asking.
+    proxy.on('proxyReq', (proxyRequest) => proxyRequest.removeHeader('origin'));
+    proxy.on('error', (_error, _request, response) => {
+      if ('destroy' in response) response.destroy();
+    });
+  },
+};
+
 /** Everything the app calls goes to the mock through Vite: the app stays same-origin. */
 const proxied = [
   '/oauth2/authorize', // the login page of redirect sign-in (every dialect), and its form
@@ -45,6 +67,7 @@ const proxied = [
 
 export default defineConfig({
   plugins: [react()],
+  define: { __BATON_OIDC_ISSUER__: JSON.stringify(oidcIssuer) },
   resolve: {
     // The workspace packages from source: the demo runs without building them first.
     alias: [
@@ -73,7 +96,10 @@ export default defineConfig({
     strictPort: true,
     open: false,
     ...(hmr ? {} : { hmr: false, watch: null }),
-    proxy: Object.fromEntries(proxied.map((path) => [path, toMock])),
+    proxy: {
+      ...Object.fromEntries(proxied.map((path) => [path, toMock])),
+      '/__oidc/stats': toProviderStats,
+    },
   },
   preview: { host: '127.0.0.1', port: demoPort, strictPort: true },
   build: { target: 'es2022' },

@@ -6,6 +6,8 @@ export { expect };
 
 export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
 export type DialectName = (typeof DIALECTS)[number];
+/** The demo's endpoints: the mock's four, and `oidc`, a real OpenID provider (oidc.spec.ts). */
+export type DemoDialect = DialectName | 'oidc';
 export type LockName = 'broadcast' | 'web-locks' | 'auto';
 export const TTL_MS = ACCESS_TTL * 1000;
 
@@ -38,6 +40,8 @@ interface TestHook {
   };
   readonly createdAt: number;
   events(): readonly HookEntry[];
+  /** Every tab's events this tab has seen (the demo's shared timeline), its own included. */
+  timeline(): readonly HookEntry[];
   readonly pageshows: readonly { at: number; persisted: boolean }[];
 }
 
@@ -108,14 +112,26 @@ export const mock: Mock = {
 const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/;
 const JWT_ALL = new RegExp(JWT.source, 'g');
 
-/** The token routes, direct and through the mock's token proxy (their answers carry the tokens). */
+/**
+ * The token routes, direct and through the mock's token proxy, and the OpenID provider's
+ * (oidc-provider's `/token`): their answers carry the tokens.
+ */
 const TOKEN_PATHS: ReadonlySet<string> = new Set([
   '/oauth2/token',
   '/auth/oauth2/token',
   '/public/uaa/oauth2/token',
   '/chatroom/api/token',
   ...DIALECTS.map((d) => `/proxy/${d}`),
+  '/token',
 ]);
+/**
+ * The OpenID provider's end-session endpoint. Baton POSTs its logout form there (the ID token
+ * hint in the body, never in a URL); the test provider's oidc-provider takes no POST over plain
+ * http and answers it with a 303 to the same parameters as a GET (see
+ * packages/oidc-test-provider). That GET's `id_token_hint` is the provider's doing, not Baton's:
+ * the one place an ID token may be in a URL, and only on a redirect from a POST.
+ */
+const END_SESSION_PATH = '/session/end';
 /**
  * EIAM and UAA: the seed's own protocol puts the refresh token in the token request's query
  * string (a documented risk). The one place a token may be in a URL: that parameter, there.
@@ -185,8 +201,11 @@ function tokensIn(body: unknown, found: Map<string, string>, depth = 0): void {
   }
 }
 
-/** A request URL as scanned: the address and each decoded parameter, minus the protocol's own. */
-function urlText(raw: string): string {
+/**
+ * A request URL as scanned: the address and each decoded parameter, minus the protocol's own
+ * (and minus `exempt`, what a server put there on a redirect).
+ */
+function urlText(raw: string, exempt: readonly string[] = []): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -194,6 +213,7 @@ function urlText(raw: string): string {
     return raw;
   }
   if (REFRESH_IN_QUERY.has(url.pathname)) url.searchParams.delete('refresh_token');
+  for (const name of exempt) url.searchParams.delete(name);
   let decoded = url.href;
   try {
     decoded = decodeURIComponent(url.href);
@@ -228,7 +248,16 @@ function redact(text: string, tokens: ReadonlyMap<string, string>): string {
   return out;
 }
 
-export const test = base.extend<{ guard: undefined }>({
+/** What the leak scan offers a test that asks for its `guard` fixture. */
+export interface LeakScan {
+  /**
+   * How many distinct tokens the scan has read from token answers so far: more than 0 shows that
+   * it knows what to look for (a scan that saw no token would pass vacuously).
+   */
+  tokensKnown(): Promise<number>;
+}
+
+export const test = base.extend<{ guard: LeakScan }>({
   guard: [
     async ({ context }, use, testInfo) => {
       await mock.reset();
@@ -264,9 +293,15 @@ export const test = base.extend<{ guard: undefined }>({
       context.on('page', watch);
       context.on('request', (request) => {
         const path = new URL(request.url()).pathname;
+        const from = request.redirectedFrom();
+        const bridged =
+          path === END_SESSION_PATH &&
+          request.method() === 'GET' &&
+          from?.method() === 'POST' &&
+          new URL(from.url()).pathname === END_SESSION_PATH;
         emitted.push({
           where: `a request URL (${request.method()} ${path})`,
-          text: urlText(request.url()),
+          text: urlText(request.url(), bridged ? ['id_token_hint'] : []),
           jwt: true,
         });
       });
@@ -280,14 +315,31 @@ export const test = base.extend<{ guard: undefined }>({
         );
       });
 
-      await use(undefined);
+      await use({
+        async tokensKnown() {
+          await Promise.allSettled(reading);
+          return tokens.size;
+        },
+      });
 
       await Promise.allSettled(reading);
-      // What each open tab shows (error messages included): no token either.
+      // What each open tab shows (error messages included) and keeps in its origin's storage: no
+      // token either.
       for (const [page, n] of tabs) {
         if (page.isClosed()) continue;
         // A page that cannot be read is not scanned: that is a failure, not an empty page.
-        const read = () => page.evaluate(() => document.documentElement.outerHTML);
+        const read = () =>
+          page.evaluate(() => {
+            const stored = (storage: Storage) =>
+              Array.from({ length: storage.length }, (_, i) => storage.key(i) ?? '').map(
+                (key) => `${key}=${storage.getItem(key) ?? ''}`,
+              );
+            return [
+              document.documentElement.outerHTML,
+              ...stored(localStorage),
+              ...stored(sessionStorage),
+            ].join('\n');
+          });
         const html = await Promise.race([
           // Once more after a navigation that destroyed the first attempt's context.
           read()
@@ -297,8 +349,15 @@ export const test = base.extend<{ guard: undefined }>({
         ]);
         if (html === undefined && !page.isClosed())
           errors.push(`the leak scan could not read tab ${n} within 10 s`);
-        emitted.push({ where: `the page of tab ${n}`, text: html ?? '', jwt: false });
+        emitted.push({ where: `the page or storage of tab ${n}`, text: html ?? '', jwt: false });
       }
+      // The browser's cookies, every origin's (a provider's session cookie is no token).
+      const cookies = await context.cookies().catch(() => []);
+      emitted.push({
+        where: 'a cookie',
+        text: cookies.map((c) => `${c.name}=${c.value}`).join('\n'),
+        jwt: true,
+      });
       const leaks = findLeaks(emitted, tokens);
 
       if (testInfo.status !== testInfo.expectedStatus) {
@@ -351,7 +410,7 @@ export const test = base.extend<{ guard: undefined }>({
 // Tabs.
 
 export interface Settings {
-  readonly dialect?: DialectName;
+  readonly dialect?: DemoDialect;
   readonly lock?: LockName;
   /** Token requests through the mock's token proxy (`?proxy=1`). */
   readonly proxy?: boolean;

@@ -3,14 +3,29 @@ import { useAuth, useAuthFetch } from '@baton/react';
 import { authQueryFn, HttpError, shouldRetry, useClearQueriesOnSignOut } from '@baton/react/query';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
+import { isMockDialect, OIDC_ISSUER, type Settings } from './settings.js';
 import type { Timeline } from './timeline.js';
 import { formatDuration, useNow } from './useNow.js';
 
+/** The mock's `/api/me`, or a provider's userinfo (OpenID Connect Core §5.3: `sub`, `name`…). */
 interface Me {
-  readonly ok: boolean;
   readonly sub: string;
-  readonly dialect: string;
-  readonly username: string;
+  readonly dialect?: string;
+  readonly username?: string;
+  readonly name?: string;
+}
+
+const whoIs = (me: Me): string =>
+  `${me.username ?? me.name ?? me.sub} (${me.dialect ?? 'userinfo'})`;
+
+/**
+ * What "the API" is: the mock's `/api/me` (same origin, through Vite) for its endpoints; for a
+ * standard provider, its userinfo endpoint, cross-origin: its origin is then the one authFetch
+ * gives the bearer token to.
+ */
+function apiOf(settings: Settings): { url: string; label: string; origins?: string[] } {
+  if (isMockDialect(settings.dialect)) return { url: '/api/me', label: 'GET /api/me' };
+  return { url: `${OIDC_ISSUER}/me`, label: 'GET <issuer>/me (userinfo)', origins: [OIDC_ISSUER] };
 }
 
 type Outcome =
@@ -28,9 +43,16 @@ const why = (error: unknown): string =>
         ? error.message
         : 'failed';
 
-/** GET /api/me through authFetch (a button) and through React Query (`useQuery`). */
-export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
-  const authFetch = useAuthFetch();
+/** GET /api/me (or userinfo) through authFetch (a button) and through React Query (`useQuery`). */
+export function ApiPanel({
+  settings,
+  timeline,
+}: {
+  settings: Settings;
+  timeline: Timeline;
+}): ReactNode {
+  const api = apiOf(settings);
+  const authFetch = useAuthFetch(api.origins ? { allowedOrigins: api.origins } : undefined);
   const { status } = useAuth();
   const now = useNow(1000);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
@@ -38,7 +60,7 @@ export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
   const [calls, setCalls] = useState(0);
   useClearQueriesOnSignOut();
   const me = useQuery({
-    queryKey: ['/api/me'],
+    queryKey: [api.url],
     queryFn: authQueryFn<Me>(authFetch),
     enabled: status !== 'signed-out',
     retry: shouldRetry,
@@ -48,7 +70,7 @@ export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
     setOutcome({ kind: 'pending' });
     const started = performance.now();
     try {
-      const response = await authFetch('/api/me');
+      const response = await authFetch(api.url);
       const ms = Math.round(performance.now() - started);
       if (!response.ok) throw new HttpError(response);
       const body = (await response.json()) as Me;
@@ -67,7 +89,7 @@ export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
     <section className="card api" aria-labelledby="api-title">
       <div className="card-head">
         <h2 id="api-title">API</h2>
-        <code className="muted small">GET /api/me</code>
+        <code className="muted small">{api.label}</code>
       </div>
 
       <div className="api-block">
@@ -93,7 +115,7 @@ export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
             : outcome.kind === 'pending'
               ? 'Calling…'
               : outcome.kind === 'ok'
-                ? `ok · ${outcome.me.username} (${outcome.me.dialect}) · ${outcome.ms} ms`
+                ? `ok · ${whoIs(outcome.me)} · ${outcome.ms} ms`
                 : `failed · ${outcome.why} · ${outcome.ms} ms`}
         </output>
       </div>
@@ -122,12 +144,13 @@ export function ApiPanel({ timeline }: { timeline: Timeline }): ReactNode {
               ? 'Loading…'
               : me.isError
                 ? `failed · ${why(me.error)}`
-                : `ok · ${me.data.username} · fetched ${formatDuration(now - me.dataUpdatedAt)} ago${me.isFetching ? ' · refetching' : ''}`}
+                : `ok · ${me.data.username ?? me.data.name ?? me.data.sub} · fetched ${formatDuration(now - me.dataUpdatedAt)} ago${me.isFetching ? ' · refetching' : ''}`}
         </output>
       </div>
       <p className="muted small hint">
-        authFetch adds the bearer token (same origin only), refreshes before expiry, and on a 401
-        refreshes once, across all tabs, then replays the request once.
+        authFetch adds the bearer token ({api.origins ? "the provider's origin" : 'same origin'}{' '}
+        only), refreshes before expiry, and on a 401 refreshes once, across all tabs, then replays
+        the request once.
       </p>
     </section>
   );

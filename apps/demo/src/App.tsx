@@ -3,9 +3,10 @@ import { ApiPanel } from './ApiPanel.js';
 import { ClaimsPanel } from './ClaimsPanel.js';
 import { GuardedView, readView, subscribeHash } from './GuardedView.js';
 import { MockStats } from './MockStats.js';
+import { ProviderStats } from './ProviderStats.js';
 import { SessionPanel } from './SessionPanel.js';
 import { SettingsBar } from './SettingsBar.js';
-import { CLIENTS, type Settings } from './settings.js';
+import { CLIENTS, isMockDialect, OIDC_ISSUER, type Settings } from './settings.js';
 import { TimelinePanel } from './TimelinePanel.js';
 import type { Timeline } from './timeline.js';
 
@@ -28,14 +29,26 @@ export function App({ settings, timeline }: { settings: Settings; timeline: Time
       <main className="grid">
         {view === '#private' ? <GuardedView settings={settings} /> : null}
         <SessionPanel settings={settings} />
-        <ApiPanel timeline={timeline} />
+        <ApiPanel settings={settings} timeline={timeline} />
         <ClaimsPanel />
         <TimelinePanel timeline={timeline} />
       </main>
 
       <footer className="notes">
-        <MockStats dialect={settings.dialect} timeline={timeline} />
-        {settings.proxy ? (
+        {isMockDialect(settings.dialect) ? (
+          <MockStats dialect={settings.dialect} timeline={timeline} />
+        ) : (
+          <ProviderStats timeline={timeline} />
+        )}
+        {!isMockDialect(settings.dialect) ? (
+          <p data-testid="secret-note">
+            <strong>A real OpenID provider:</strong> panva's certified <code>oidc-provider</code> at{' '}
+            <code>{OIDC_ISSUER}</code>, reached cross-origin. The page knows only its issuer and the
+            public client <code>{client.clientId}</code> (no secret: PKCE); the endpoints come from
+            its discovery document. Sign-out revokes the refresh token there and ends the provider's
+            session too.
+          </p>
+        ) : settings.proxy ? (
           <p data-testid="secret-note">
             <strong>Through the token proxy:</strong> this page sends no client secret. Its token
             requests go to <code>/proxy/{settings.dialect}</code>, which checks the origin and the

@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useState } from 'react';
-import type { DialectName } from './settings.js';
+import type { MockDialectName } from './settings.js';
 import type { Timeline } from './timeline.js';
 
 interface Counters {
@@ -25,7 +25,7 @@ export function MockStats({
   dialect,
   timeline,
 }: {
-  dialect: DialectName;
+  dialect: MockDialectName;
   timeline: Timeline;
 }): ReactNode {
   const [counters, setCounters] = useState<Counters>();

@@ -3,7 +3,7 @@ import { signInWithRedirect } from '@baton/core/redirect';
 import { useRedirectCallback, useTokenManager } from '@baton/react';
 import { type ReactNode, useState } from 'react';
 import { navigate } from './GuardedView.js';
-import { redirectUri, type Settings } from './settings.js';
+import { redirectUri, type Settings, SIGNED_OUT_STATE } from './settings.js';
 
 /**
  * Whether this page load is the provider sending the user back (`?code=` or `?error=`). Read once,
@@ -14,8 +14,29 @@ export const CALLBACK_AT_LOAD = ((search: string) => {
   return params.has('code') || params.has('error');
 })(location.search);
 
+/**
+ * Whether this page load is the provider's logout page sending the user back (RP-Initiated
+ * Logout: the post-logout URI with the demo's `state`). Read once, when the page loads; the
+ * `state` is then removed from the address bar (a reload is no return from the provider).
+ */
+export const SIGNED_OUT_AT_LOAD = ((url: URL) => {
+  const { searchParams: params } = url;
+  if (params.get('state') !== SIGNED_OUT_STATE || params.has('code') || params.has('error'))
+    return false;
+  params.delete('state');
+  history.replaceState(history.state, '', url.href);
+  return true;
+})(new URL(location.href));
+
 /** Sign in by redirect (authorization code + PKCE): leaves for the provider's login page. */
-export function RedirectSignInButton({ settings }: { settings: Settings }): ReactNode {
+export function RedirectSignInButton({
+  settings,
+  alone = false,
+}: {
+  settings: Settings;
+  /** The only way in (a standard provider: no password form above it). */
+  alone?: boolean;
+}): ReactNode {
   const manager = useTokenManager();
   const [leaving, setLeaving] = useState(false);
   const [problem, setProblem] = useState<string>();
@@ -30,16 +51,25 @@ export function RedirectSignInButton({ settings }: { settings: Settings }): Reac
   };
   return (
     <div className="redirect-sign-in">
-      <div className="or" aria-hidden="true">
-        or
-      </div>
+      {alone ? null : (
+        <div className="or" aria-hidden="true">
+          or
+        </div>
+      )}
       <div className="redirect-row">
-        <button type="button" data-testid="sign-in-redirect" disabled={leaving} onClick={onClick}>
+        <button
+          type="button"
+          className={alone ? 'primary' : undefined}
+          data-testid="sign-in-redirect"
+          disabled={leaving}
+          onClick={onClick}
+        >
           {leaving ? 'Going to the provider…' : 'Sign in with the provider'}
         </button>
         <span className="muted small">
-          The recommended way: authorization code + PKCE, on the provider's page. The form above is
-          the password grant (demos only).
+          {alone
+            ? "Authorization code + PKCE, on the provider's own login and consent pages (any user name and password will do)."
+            : "The recommended way: authorization code + PKCE, on the provider's page. The form above is the password grant (demos only)."}
         </span>
       </div>
       {problem ? (

@@ -1,12 +1,21 @@
 import { signInWithPassword } from '@baton/core/password';
+import { signOut as signOutAtProvider } from '@baton/core/sign-out';
 import { useAccessToken, useAuth, useTokenManager } from '@baton/react';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import {
   CALLBACK_AT_LOAD,
   RedirectCallbackNotice,
   RedirectSignInButton,
+  SIGNED_OUT_AT_LOAD,
 } from './RedirectSignIn.js';
-import { CLIENTS, DEMO_USER, type Settings } from './settings.js';
+import {
+  CLIENTS,
+  DEMO_USER,
+  isMockDialect,
+  redirectUri,
+  type Settings,
+  SIGNED_OUT_STATE,
+} from './settings.js';
 import { formatDuration, shortTab, useNow } from './useNow.js';
 
 const STATUS_TEXT = {
@@ -28,6 +37,10 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
   const [password, setPassword] = useState<string>(DEMO_USER.password);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
+  const [backFromLogout, setBackFromLogout] = useState(SIGNED_OUT_AT_LOAD);
+  // The mock's endpoints take the demo user's password; a standard provider signs in by redirect
+  // only (no password grant), and signs out at the provider too.
+  const standard = !isMockDialect(settings.dialect);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -44,6 +57,18 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
     event.preventDefault();
     void run(() => signInWithPassword(manager, { username, password }));
   };
+  // Every tab signs out at once; with a standard provider this tab then revokes the refresh token
+  // (RFC 7009) and leaves for the provider's logout page (RP-Initiated Logout, a POSTed form),
+  // which sends it back here.
+  const onSignOut = () =>
+    void run(() =>
+      standard
+        ? signOutAtProvider(manager, {
+            postLogoutRedirectUri: redirectUri(settings),
+            state: SIGNED_OUT_STATE,
+          })
+        : signOut(),
+    );
 
   const left = expiresAt === undefined ? undefined : expiresAt - now;
   const lifetime =
@@ -126,14 +151,16 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
             className="danger"
             data-testid="sign-out"
             disabled={busy}
-            onClick={() => void run(signOut)}
+            onClick={onSignOut}
           >
-            Sign out everywhere
+            {standard ? 'Sign out everywhere and at the provider' : 'Sign out everywhere'}
           </button>
           <a className="button-link" href="#private" data-testid="open-guarded">
             Guarded view
           </a>
         </div>
+      ) : standard ? (
+        <RedirectSignInButton settings={settings} alone />
       ) : (
         <>
           <form className="sign-in" onSubmit={onSignIn}>
@@ -171,13 +198,27 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
         </>
       )}
       {CALLBACK_AT_LOAD ? <RedirectCallbackNotice /> : null}
+      {backFromLogout && !signedIn ? (
+        <div className="muted small notice" data-testid="signed-out-at-provider">
+          Back from the provider's logout page: signed out here, in every tab and at the provider.
+          <button
+            type="button"
+            className="dismiss"
+            aria-label="Dismiss"
+            onClick={() => setBackFromLogout(false)}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
       {problem ? (
         <p className="warn small" role="alert" data-testid="session-problem">
           {problem}
         </p>
       ) : null}
       <p className="muted small hint">
-        Token endpoint: <code>{CLIENTS[settings.dialect].endpoint}</code>
+        {standard ? 'Endpoints' : 'Token endpoint'}:{' '}
+        <code>{CLIENTS[settings.dialect].endpoint}</code>
         {settings.proxy ? (
           <>
             , through <code>/proxy/{settings.dialect}</code>

@@ -5,6 +5,7 @@ import {
   type DemoLock,
   DIALECTS,
   type DialectName,
+  isMockDialect,
   LOCKS,
   type Settings,
   settingsHref,
@@ -52,11 +53,16 @@ export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
       </label>
       <label
         className="toggle"
-        title="Token requests through the mock's token proxy, which adds the client secret on the server"
+        title={
+          isMockDialect(settings.dialect)
+            ? "Token requests through the mock's token proxy, which adds the client secret on the server"
+            : 'A public client has no secret to hide: no token proxy'
+        }
       >
         <input
           type="checkbox"
           data-testid="proxy-toggle"
+          disabled={!isMockDialect(settings.dialect)}
           checked={settings.proxy}
           onChange={(e) => go({ ...settings, proxy: e.target.checked })}
         />
@@ -65,7 +71,8 @@ export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
       <span className="chip" title="The lock this tab really uses">
         in use: <b data-testid="lock-kind">{manager.lockKind}</b>
       </span>
-      <a className="button ghost" href={location.href} target="_blank" rel="noopener">
+      {/* This page's settings, never its address: a redirect's callback may still be there. */}
+      <a className="button ghost" href={settingsHref(settings)} target="_blank" rel="noopener">
         Open another tab ↗
       </a>
     </div>

@@ -1,19 +1,46 @@
 import type { Dialect, LockOption } from '@baton/core';
 import { dialects } from '@baton/core/dialects';
 
-export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom'] as const;
+/** The mock's four seed endpoints, then a real OpenID Connect provider (panva's oidc-provider). */
+export const DIALECTS = ['ciam', 'eiam', 'uaa', 'chatroom', 'oidc'] as const;
 export type DialectName = (typeof DIALECTS)[number];
+/** The endpoints the mock server answers (the token proxy, the API and its stats are the mock's). */
+export type MockDialectName = Exclude<DialectName, 'oidc'>;
+export const isMockDialect = (dialect: DialectName): dialect is MockDialectName =>
+  dialect !== 'oidc';
+
+/** `http://127.0.0.1:<OIDC_PORT>`: a `define` of vite.config.ts; undeclared in unit tests. */
+declare const __BATON_OIDC_ISSUER__: string | undefined;
+
+/**
+ * The issuer of `?dialect=oidc`: the test provider `pnpm demo` starts beside the mock
+ * (`@baton/oidc-test-provider`, on OIDC_PORT, default 4020), reached cross-origin with no proxy,
+ * as a real provider would be. vite.config.ts sets it from OIDC_PORT.
+ */
+export const OIDC_ISSUER: string =
+  typeof __BATON_OIDC_ISSUER__ === 'string' ? __BATON_OIDC_ISSUER__ : 'http://127.0.0.1:4020';
+/** The provider's one public client: PKCE, no secret. */
+export const OIDC_CLIENT_ID = 'baton-spa';
+export const OIDC_SCOPE = 'openid profile email';
+/**
+ * The `state` of the demo's RP-initiated logout: the provider hands it back to the post-logout
+ * URI (this page), which then says where the user comes from.
+ */
+export const SIGNED_OUT_STATE = 'baton-demo-signed-out';
 export const LOCKS = ['auto', 'broadcast', 'web-locks'] as const satisfies readonly LockOption[];
 /** The locks the demo offers: the core's built-in ones (a `lock` option may also be a function). */
 export type DemoLock = (typeof LOCKS)[number];
 
 interface DemoClient {
   readonly label: string;
-  /** The token endpoint, as the seed documents it. */
+  /** The token endpoint, as the seed documents it (for `oidc`: where its endpoints come from). */
   readonly endpoint: string;
   readonly clientId: string;
-  /** As the seeds show it. A real single-page app keeps no secret: a token proxy adds it. */
-  readonly clientSecret: string;
+  /**
+   * As the seeds show it. A real single-page app keeps no secret: a token proxy adds it. None for
+   * `oidc`, a public client (PKCE).
+   */
+  readonly clientSecret?: string;
   /** Where this endpoint wants the refresh token: the URL is a risk worth saying. */
   readonly inUrl: boolean;
 }
@@ -48,6 +75,12 @@ export const CLIENTS: Readonly<Record<DialectName, DemoClient>> = {
     clientSecret: '999999',
     inUrl: false,
   },
+  oidc: {
+    label: 'OpenID Connect (oidc-provider)',
+    endpoint: `discovery: ${OIDC_ISSUER}/.well-known/openid-configuration`,
+    clientId: OIDC_CLIENT_ID,
+    inUrl: false,
+  },
 };
 
 export const DEMO_USER = { username: 'alice', password: 'alice-password' } as const;
@@ -55,7 +88,10 @@ export const DEMO_USER = { username: 'alice', password: 'alice-password' } as co
 export interface Settings {
   readonly dialect: DialectName;
   readonly lock: DemoLock;
-  /** Through the mock's token proxy (`/proxy/<dialect>`): no client secret in the page. */
+  /**
+   * Through the mock's token proxy (`/proxy/<dialect>`): no client secret in the page. Never for
+   * `oidc` (a public client: there is no secret to hide).
+   */
   readonly proxy: boolean;
 }
 
@@ -63,15 +99,16 @@ const oneOf = <T extends string>(value: string | null, options: readonly T[], fa
   options.find((option) => option === value) ?? fallback;
 
 /**
- * `?dialect=ciam|eiam|uaa|chatroom` (ciam), `&lock=broadcast|web-locks|auto` (auto) and
- * `&proxy=1` (off).
+ * `?dialect=ciam|eiam|uaa|chatroom|oidc` (ciam), `&lock=broadcast|web-locks|auto` (auto) and
+ * `&proxy=1` (off; ignored for oidc).
  */
 export function readSettings(search: string): Settings {
   const params = new URLSearchParams(search);
+  const dialect = oneOf(params.get('dialect'), DIALECTS, 'ciam');
   return {
-    dialect: oneOf(params.get('dialect'), DIALECTS, 'ciam'),
+    dialect,
     lock: oneOf(params.get('lock'), LOCKS, 'auto'),
-    proxy: params.get('proxy') === '1',
+    proxy: params.get('proxy') === '1' && isMockDialect(dialect),
   };
 }
 
@@ -80,7 +117,7 @@ export function settingsHref({ dialect, lock, proxy }: Settings): string {
   const params = new URLSearchParams();
   if (dialect !== 'ciam') params.set('dialect', dialect);
   if (lock !== 'auto') params.set('lock', lock);
-  if (proxy) params.set('proxy', '1');
+  if (proxy && isMockDialect(dialect)) params.set('proxy', '1');
   const query = params.toString();
   return query ? `?${query}` : location.pathname;
 }
@@ -89,7 +126,9 @@ export function settingsHref({ dialect, lock, proxy }: Settings): string {
  * Where the provider sends the user back after a redirect sign-in: this page with its settings
  * (`?dialect=…&lock=…`), so that the callback lands on the same endpoint and lock, where this
  * tab's sign-in waits. The mock keeps the redirect URI's own query; the core strips only the
- * callback's parameters (`code`, `state`, `error`…) from the address bar afterwards.
+ * callback's parameters (`code`, `state`, `error`…) from the address bar afterwards. For `oidc`
+ * it is also the post-logout URI, and `pnpm demo` registers exactly these with the provider
+ * (`/?dialect=oidc`, with `&lock=broadcast` or `&lock=web-locks`): it matches them exactly.
  */
 export const redirectUri = (settings: Settings): string =>
   new URL(settingsHref(settings), location.href).href;
@@ -102,8 +141,14 @@ export const tokenPath = ({ dialect, proxy }: Settings): string | undefined =>
   proxy ? `/proxy/${dialect}` : undefined;
 
 export function createDialect(settings: Settings): Dialect {
-  const { clientId, clientSecret } = CLIENTS[settings.dialect];
+  const { dialect } = settings;
+  // A standard provider: every endpoint from its discovery document, read when first needed.
+  if (!isMockDialect(dialect))
+    return dialects.oidc({ issuer: OIDC_ISSUER, clientId: OIDC_CLIENT_ID, scope: OIDC_SCOPE });
+  const { clientId, clientSecret } = CLIENTS[dialect];
   const tokenUrl = tokenPath(settings);
   // Without the proxy: the seed paths, with the secret as the seeds send it. With it: no secret.
-  return dialects[settings.dialect](tokenUrl ? { clientId, tokenUrl } : { clientId, clientSecret });
+  return dialects[dialect](
+    tokenUrl ? { clientId, tokenUrl } : { clientId, ...(clientSecret && { clientSecret }) },
+  );
 }

@@ -13,6 +13,11 @@ export interface BatonTestHook {
   readonly createdAt: number;
   /** This tab's own events, oldest first (no tokens in them). */
   events(): readonly TimelineEntry[];
+  /**
+   * Every tab's events this tab has seen on the demo's timeline, its own included, oldest first:
+   * what a tab that navigated away (to a provider's logout page) recorded before it left.
+   */
+  timeline(): readonly TimelineEntry[];
   /** Every `pageshow` of this page load: `persisted` is true after a back/forward-cache restore. */
   readonly pageshows: { readonly at: number; readonly persisted: boolean }[];
 }
@@ -38,6 +43,7 @@ export function installTestHook(options: {
     settings: options.settings,
     createdAt: options.createdAt,
     events: () => options.timeline.own(),
+    timeline: () => options.timeline.getSnapshot().entries,
     pageshows,
   };
 }

@@ -1,0 +1,529 @@
+import type { BrowserContext, Page, Request } from '@playwright/test';
+import { OIDC_ACCESS_TTL, oidcUrl } from './env.js';
+import {
+  callApi,
+  events,
+  expect,
+  expectSameGeneration,
+  expectStatus,
+  last,
+  load,
+  nth,
+  type Settings,
+  sleep,
+  state,
+  statusOf,
+  test,
+  waitForGeneration,
+} from './support.js';
+
+/**
+ * Baton against a provider somebody else wrote: panva's certified oidc-provider
+ * (@baton/oidc-test-provider), started by `pnpm demo` beside the mock, and the demo's
+ * `?dialect=oidc` (`oidc({ issuer, clientId: 'baton-spa', scope })`, cross-origin, no proxy).
+ * Real Chromium, the provider's own login, consent and logout pages. Its counters are read from
+ * its test routes, from Node (they refuse any page's Origin).
+ */
+
+// Several lifetimes, the provider's pages and five tabs on two cores: about 45 s for the longest
+// test on a quiet machine, and well over the default 60 s on a loaded one (stress-ng on both
+// cores: every page load, click and request several times slower).
+test.describe.configure({ timeout: 180_000 });
+
+const OIDC: Settings = { dialect: 'oidc' };
+/**
+ * Bounds on what the tabs tell each other (hand-off, sign-out): a few hundred milliseconds on a
+ * quiet machine, seconds on two cores under stress-ng (a hand-off of 2.1 s seen). The figures are
+ * printed; how the news came (an adoption from a tab, a remote sign-out) is asserted apart.
+ */
+const NEWS_BOUND_MS = 5000;
+const TTL_MS = OIDC_ACCESS_TTL * 1000;
+/** A page load, a provider's page or a code exchange, each, on a loaded two-core machine. */
+const SLOW = { timeout: 30_000 };
+/** The demo's `SIGNED_OUT_STATE` (apps/demo/src/settings.ts): its RP-initiated logout's state. */
+const SIGNED_OUT_STATE = 'baton-demo-signed-out';
+
+/** `@baton/oidc-test-provider`'s counters (`GET /__test/stats`). */
+interface ProviderStats {
+  readonly tokenRequests: number;
+  readonly codeExchanges: number;
+  readonly refreshes: number;
+  readonly refreshErrors: Record<string, number>;
+  readonly refreshTokenReuse: number;
+  readonly grantsRevoked: number;
+  readonly revocations: number;
+  readonly endSessions: number;
+  readonly discoveryRequests: number;
+}
+
+async function testRoute(method: 'GET' | 'POST', path: string): Promise<unknown> {
+  const response = await fetch(`${oidcUrl()}${path}`, { method });
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+const provider = {
+  stats: async () => (await testRoute('GET', '/__test/stats')) as ProviderStats,
+  reset: () => testRoute('POST', '/__test/reset'),
+  /** As an admin would: every grant, and every token issued under one, dies. */
+  revokeGrants: () => testRoute('POST', '/__test/revoke-grants'),
+};
+
+/**
+ * A refresh grant sent from Node, as an attacker holding a stolen refresh token would (no
+ * Origin: CORS does not apply). Its answer's status and OAuth error; the token is never printed.
+ */
+async function refreshFromNode(refreshToken: string): Promise<{ status: number; error?: string }> {
+  const response = await fetch(`${oidcUrl()}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: 'baton-spa',
+    }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { error?: string };
+  return { status: response.status, ...(body.error !== undefined && { error: body.error }) };
+}
+
+/**
+ * The refresh tokens the provider issued to the pages of `context`, oldest first, read from its
+ * token endpoint's answers in this (Node) process, as the leak scan reads them: kept in memory
+ * to replay from Node, never printed.
+ */
+function refreshTokensIssued(context: BrowserContext): () => Promise<string[]> {
+  const issued: Promise<string | undefined>[] = [];
+  context.on('response', (response) => {
+    const request = response.request();
+    if (request.method() !== 'POST' || response.url() !== `${oidcUrl()}/token`) return;
+    issued.push(
+      response.json().then(
+        (body: { refresh_token?: unknown }) =>
+          typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
+        () => undefined,
+      ),
+    );
+  });
+  return async () => (await Promise.all(issued)).filter((t): t is string => t !== undefined);
+}
+
+/** The demo's page for `?dialect=oidc`: its redirect and post-logout URI at the provider. */
+const demoPage = () => `http://127.0.0.1:${process.env.BATON_E2E_DEMO_PORT}/?dialect=oidc`;
+
+/**
+ * In `page` (the demo, signed out): "Sign in with the provider", then the provider's own login
+ * page (any login, any password) and consent page, and back on the demo signed in. Returns the
+ * authorization request and the callback URL as the browser first requested it.
+ */
+async function signInAtProvider(page: Page): Promise<{ authorize: URL; callback: URL }> {
+  const redirectUri = demoPage();
+  const authorizing = page.waitForRequest(
+    (r) => r.isNavigationRequest() && r.url().startsWith(`${oidcUrl()}/auth?`),
+    SLOW,
+  );
+  await page.getByTestId('sign-in-redirect').click();
+  const authorize = new URL((await authorizing).url());
+
+  // The login page (oidc-provider's devInteractions).
+  await page.locator('input[name=login]').fill('alice', SLOW);
+  await page.locator('input[name=password]').fill('any-password');
+  await page.locator('button.login-submit', { hasText: 'Sign-in' }).click();
+  // The consent page: openid profile email for baton-spa.
+  const consent = page.locator('button.login-submit', { hasText: 'Continue' });
+  await consent.waitFor(SLOW);
+  const back = page.waitForRequest(
+    (r) => r.isNavigationRequest() && r.url().startsWith(`${redirectUri}&code=`),
+    SLOW,
+  );
+  await consent.click();
+  const callback = new URL((await back).url());
+  await expect(statusOf(page)).toHaveText('valid', SLOW);
+  return { authorize, callback };
+}
+
+/** The value of claim `name` in the profile (ID token) table. */
+const profileClaim = (page: Page, name: string) =>
+  page
+    .getByTestId('profile')
+    .locator('tr')
+    .filter({ has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) })
+    .locator('td');
+
+/**
+ * What the provider counted, against what the tabs hold: sign-in is generation 1 and each refresh
+ * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
+ * refreshes at the provider, no failed grant and no refresh token reused (the provider was reset
+ * before the test). Read when nothing is in flight: the tabs agree, none is refreshing, and the
+ * provider's token requests did not move while the tabs were read.
+ */
+async function expectOneRefreshPerGeneration(
+  pages: readonly Page[],
+): Promise<ProviderStats & { readonly generation: number }> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const before = await provider.stats();
+    const states = await Promise.all(pages.map(state));
+    const after = await provider.stats();
+    const generation = Math.max(...states.map((s) => s.generation));
+    const settled =
+      before.tokenRequests === after.tokenRequests &&
+      states.every((s) => s.generation === generation && s.status !== 'refreshing');
+    if (settled) {
+      expect(after.refreshTokenReuse, 'refresh tokens presented twice').toBe(0);
+      expect(after.refreshErrors, 'refresh grants refused').toEqual({});
+      expect(after.codeExchanges, 'code exchanges').toBe(1);
+      expect(after.refreshes, 'refreshes at the provider against generations in the tabs').toBe(
+        generation - 1,
+      );
+      expect(after.tokenRequests, 'token requests: the code exchange and the refreshes').toBe(
+        after.codeExchanges + after.refreshes,
+      );
+      return { ...after, generation };
+    }
+    if (Date.now() > deadline) throw new Error('the tabs and the provider never settled in 15 s');
+    await sleep(100);
+  }
+}
+
+/** `count` tabs of the demo for `?dialect=oidc`, loaded side by side (one browser profile). */
+const openTabsAtOnce = (context: BrowserContext, count: number): Promise<Page[]> =>
+  Promise.all(Array.from({ length: count }, async () => load(await context.newPage(), OIDC)));
+
+/** oidc-provider's pages load a web font from Google: nothing a test should wait for. */
+test.beforeEach(async ({ context }) => {
+  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+  await provider.reset();
+});
+
+test('redirect sign-in through the provider’s own login and consent pages, the ID token as the profile', async ({
+  context,
+  guard,
+}) => {
+  const page = await load(await context.newPage(), OIDC);
+  await expect(statusOf(page)).toHaveText('signed-out');
+  // No password form: the provider has no password grant.
+  await expect(page.getByTestId('sign-in')).toHaveCount(0);
+  const started = Date.now();
+  const { authorize, callback } = await signInAtProvider(page);
+  const seconds = (Date.now() - started) / 1000;
+
+  // Authorization code + PKCE S256 + nonce, to the redirect URI registered for the demo.
+  const query = authorize.searchParams;
+  expect(query.get('client_id')).toBe('baton-spa');
+  expect(query.get('response_type')).toBe('code');
+  expect(query.get('redirect_uri')).toBe(demoPage());
+  expect(query.get('scope')).toBe('openid profile email');
+  expect(query.get('code_challenge_method')).toBe('S256');
+  expect(query.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+  expect(query.get('nonce')?.length ?? 0).toBeGreaterThanOrEqual(16);
+  expect(query.has('code_verifier')).toBe(false);
+  // The provider says who answers (RFC 9207); the demo cleans its address bar of it all.
+  expect(callback.searchParams.get('iss')).toBe(oidcUrl());
+  await expect.poll(() => new URL(page.url()).search, SLOW).toBe('?dialect=oidc');
+
+  // The profile is the ID token's claims; the access token is opaque (no claims of its own).
+  await expect(profileClaim(page, 'sub')).toHaveText('alice');
+  await expect(profileClaim(page, 'iss')).toHaveText(oidcUrl());
+  await expect(profileClaim(page, 'aud')).toHaveText('baton-spa');
+  await expect(profileClaim(page, 'nonce')).toHaveText(query.get('nonce') ?? '');
+  await expect(page.getByTestId('claims')).toHaveCount(0);
+  await expect(page.getByTestId('auth-error')).toHaveCount(0);
+  // The access token works at the provider: its userinfo endpoint, cross-origin, by authFetch.
+  expect(await callApi(page)).toContain('ok · alice (userinfo)');
+
+  const stats = await expectOneRefreshPerGeneration([page]);
+  // The discovery document once per page load: the page that left for the provider read it (for
+  // the authorization endpoint), the page it came back to read it again (for the token endpoint).
+  expect(stats.discoveryRequests, 'discovery requests').toBe(2);
+  expect(await guard.tokensKnown(), 'tokens the leak scan looks for').toBeGreaterThanOrEqual(3);
+  console.log(
+    `[oidc] redirect sign-in: demo → provider login → consent → back signed in as alice in ` +
+      `${seconds.toFixed(1)} s; ${stats.tokenRequests} token request(s) ` +
+      `(1 code exchange + ${stats.refreshes} refreshes), ${stats.discoveryRequests} discovery`,
+  );
+});
+
+test('5 tabs stay valid across several lifetimes with one refresh per lifetime and no reuse; a replayed refresh token revokes the grant', async ({
+  context,
+  guard,
+}) => {
+  const refreshTokens = refreshTokensIssued(context);
+  const tabs = await openTabsAtOnce(context, 5);
+  await expectStatus(tabs, 'signed-out');
+  await signInAtProvider(nth(tabs, 0));
+  await expectStatus(tabs, 'valid', SLOW.timeout);
+  const start = await expectSameGeneration(tabs, 5000);
+  const startedAt = Date.now();
+
+  // Four refreshes: about three access-token lifetimes (a refresh is due at two thirds of one).
+  const REFRESHES = 4;
+  await waitForGeneration(tabs, start + REFRESHES, REFRESHES * TTL_MS + 10_000);
+  const { generation, refreshes } = await expectOneRefreshPerGeneration(tabs);
+  const elapsed = Date.now() - startedAt;
+  await expectStatus(tabs, 'valid');
+  // No tab ever failed a refresh or lost the session; each refresh was one tab's (counted up to
+  // the generation the provider's count was read at: the timers go on meanwhile).
+  const lanes = await Promise.all(tabs.map(events));
+  const own = lanes.map(
+    (lane) =>
+      lane.filter((e) => e.kind === 'refresh-success' && (e.generation ?? 0) <= generation).length,
+  );
+  for (const lane of lanes) {
+    expect(lane.filter((e) => ['refresh-failure', 'signed-out'].includes(e.kind))).toEqual([]);
+  }
+  expect(
+    own.reduce((a, b) => a + b, 0),
+    'refresh successes summed over the tabs',
+  ).toBe(refreshes);
+  // The tabs' access token (one, shared) is good at the provider: a tab that never refreshed
+  // calls its userinfo endpoint with it.
+  const adopter = tabs[own.indexOf(0)] ?? nth(tabs, 4);
+  expect(await callApi(adopter)).toContain('ok · alice (userinfo)');
+  const perLifetime = (generation - start) / (elapsed / TTL_MS);
+
+  // The provider detects a refresh token presented twice: the first one (the code exchange's,
+  // rotated by the first refresh) comes back from Node. It refuses it and revokes the grant ...
+  const issued = await refreshTokens();
+  expect(
+    issued.length,
+    'refresh tokens issued: the code exchange and each refresh',
+  ).toBeGreaterThanOrEqual(refreshes + 1);
+  expect(new Set(issued).size, 'every refresh token new').toBe(issued.length);
+  const replayed = await refreshFromNode(issued[0] ?? '');
+  expect(replayed).toEqual({ status: 400, error: 'invalid_grant' });
+  const afterReplay = await provider.stats();
+  expect(afterReplay.refreshTokenReuse, 'reuse detected by the provider').toBe(1);
+  expect(afterReplay.grantsRevoked, 'grants revoked for it').toBeGreaterThanOrEqual(1);
+  // ... so the tabs' live refresh token died with it: their next refresh ends the session in
+  // every tab, once.
+  const revokedAt = Date.now();
+  await expectStatus(tabs, 'signed-out', TTL_MS + 20_000);
+  const ended = Date.now() - revokedAt;
+  const stats = await provider.stats();
+  expect(stats.refreshErrors, 'the one refresh that met the dead grant').toEqual({
+    invalid_grant: 2,
+  });
+  expect(stats.refreshTokenReuse, 'no reuse by a tab').toBe(1);
+  expect(stats.refreshes - afterReplay.refreshes, 'refreshes after the replay').toBe(0);
+  expect(await guard.tokensKnown()).toBeGreaterThanOrEqual(issued.length);
+
+  console.log(
+    `[oidc] 5 tabs, ${(elapsed / 1000).toFixed(1)} s watched (${(elapsed / TTL_MS).toFixed(1)} ` +
+      `lifetimes of ${OIDC_ACCESS_TTL} s): ${refreshes} refreshes at the provider for ` +
+      `generations 1→${generation} (exactly 1 per lifetime of a token), ` +
+      `${perLifetime.toFixed(2)} per ${OIDC_ACCESS_TTL} s of wall clock; refreshes by tab ` +
+      `${own.join('/')}; refreshTokenReuse 0, no refresh refused`,
+  );
+  console.log(
+    `[oidc] reuse: the first refresh token replayed from Node → invalid_grant, refreshTokenReuse ` +
+      `1, grant revoked; every tab signed out ${ended} ms later`,
+  );
+});
+
+test('a new tab adopts the session from a live tab with no token or discovery request', async ({
+  context,
+}) => {
+  const tabs = [await load(await context.newPage(), OIDC)];
+  await signInAtProvider(nth(tabs, 0));
+  await expectStatus(tabs, 'valid', SLOW.timeout);
+  const before = await provider.stats();
+
+  const fresh = await context.newPage();
+  const toProvider: Request[] = [];
+  fresh.on('request', (r) => {
+    if (r.url().startsWith(`${oidcUrl()}/`)) toProvider.push(r);
+  });
+  const opened = Date.now();
+  await load(fresh, OIDC);
+  await expect(statusOf(fresh)).toHaveText('valid');
+  const onScreen = Date.now() - opened;
+  // The ID token came along: the profile is there at once.
+  await expect(profileClaim(fresh, 'sub')).toHaveText('alice');
+
+  const seen = await events(fresh);
+  expect(seen.map((e) => e.kind).slice(0, 2)).toEqual(['opened', 'tokens-adopted']);
+  const adopted = seen[1];
+  expect(adopted?.detail).toBe('tab');
+  expect(seen.filter((e) => e.kind === 'refresh-start' || e.kind === 'signed-in')).toEqual([]);
+  const createdAt = await fresh.evaluate(() => window.__baton?.createdAt ?? 0);
+  const handOff = (adopted?.at ?? 0) - createdAt;
+  expect(handOff).toBeGreaterThanOrEqual(0);
+  expect(handOff).toBeLessThan(NEWS_BOUND_MS);
+
+  // Nothing of the provider but the app's own API call (its userinfo, with the adopted token).
+  const asked = toProvider.map((r) => `${r.method()} ${new URL(r.url()).pathname}`);
+  expect(asked.filter((line) => !/^(GET|OPTIONS) \/me$/.test(line))).toEqual([]);
+  const after = await provider.stats();
+  expect(after.discoveryRequests - before.discoveryRequests, 'discovery requests').toBe(0);
+  // The live tabs may have refreshed meanwhile (their timers): those are all there was.
+  expect(after.tokenRequests - before.tokenRequests, 'token requests, refreshes aside').toBe(
+    after.refreshes - before.refreshes,
+  );
+  await expectOneRefreshPerGeneration([...tabs, fresh]);
+  console.log(
+    `[oidc] hand-off: the new tab had the session ${handOff} ms after its manager was created ` +
+      `(${onScreen} ms from navigation to 'valid'); ${after.tokenRequests - before.tokenRequests} ` +
+      `token requests meanwhile (all the live tabs' refreshes), 0 from it, 0 discovery`,
+  );
+});
+
+test('sign-out in one tab revokes at the provider, ends every tab in place, and logs out at the provider', async ({
+  context,
+}) => {
+  const refreshTokens = refreshTokensIssued(context);
+  const tabs = await openTabsAtOnce(context, 3);
+  const [signer, ...others] = tabs as [Page, Page, Page];
+  await signInAtProvider(signer);
+  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSameGeneration(tabs, 5000);
+  const where = others.map((tab) => tab.url());
+  const created = await Promise.all(
+    others.map((tab) => tab.evaluate(() => window.__baton?.createdAt)),
+  );
+  let navigations = 0;
+  for (const tab of others)
+    tab.on('framenavigated', (frame) => {
+      if (frame === tab.mainFrame()) navigations += 1;
+    });
+
+  const endSession = signer.waitForRequest(
+    (r) => r.isNavigationRequest() && r.url().startsWith(`${oidcUrl()}/session/end`),
+    SLOW,
+  );
+  const clicked = Date.now();
+  await signer.getByTestId('sign-out').click();
+  const clickDone = Date.now();
+  // Each other tab, watched in the page every 50 ms. (The bound is on the news, from the tabs'
+  // events, below: a busy machine may take seconds more to render it.)
+  await Promise.all(
+    others.map((tab) =>
+      tab.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="session-status"]')?.textContent === 'signed-out',
+        undefined,
+        { ...SLOW, polling: 50 },
+      ),
+    ),
+  );
+  const onScreen = Date.now() - clicked;
+  const afterClick = Date.now() - clickDone;
+
+  // RP-Initiated Logout by a POSTed form: the ID token hint in the body, not in the URL.
+  const request = await endSession;
+  expect(request.method()).toBe('POST');
+  expect(request.url()).toBe(`${oidcUrl()}/session/end`);
+  const form = new URLSearchParams(request.postData() ?? '');
+  expect([...form.keys()].sort()).toEqual(
+    ['client_id', 'id_token_hint', 'post_logout_redirect_uri', 'state'].sort(),
+  );
+  expect(form.get('client_id')).toBe('baton-spa');
+  expect(form.get('post_logout_redirect_uri')).toBe(demoPage());
+  expect(form.get('state')).toBe(SIGNED_OUT_STATE);
+  expect(form.get('id_token_hint')).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+
+  // The provider's logout confirmation, then back on the post-logout URI with the state.
+  const landing = signer.waitForRequest(
+    (r) => r.isNavigationRequest() && r.url() === `${demoPage()}&state=${SIGNED_OUT_STATE}`,
+    SLOW,
+  );
+  const yes = signer.locator('button[name=logout][value=yes]');
+  await expect(yes).toHaveText('Yes, sign me out', SLOW);
+  // The revocation came first, before this tab left.
+  const atConfirm = await provider.stats();
+  expect(atConfirm.revocations, 'revocations').toBe(1);
+  await yes.click();
+  await landing;
+  await expect(signer.getByTestId('signed-out-at-provider')).toBeVisible(SLOW);
+  await expect(statusOf(signer)).toHaveText('signed-out');
+  await expect.poll(() => new URL(signer.url()).search).toBe('?dialect=oidc');
+  const stats = await provider.stats();
+  expect(stats.endSessions, 'logouts at the provider').toBe(1);
+  expect(stats.revocations, 'revocations').toBe(1);
+
+  // The other tabs: signed out where they were, no navigation, no new page.
+  expect(others.map((tab) => tab.url())).toEqual(where);
+  expect(
+    await Promise.all(others.map((tab) => tab.evaluate(() => window.__baton?.createdAt))),
+  ).toEqual(created);
+  expect(navigations, 'navigations of the other tabs').toBe(0);
+  await expectStatus(others, 'signed-out');
+  for (const tab of others) {
+    expect(last(await events(tab), (e) => e.kind === 'signed-out')?.detail).toBe('remote');
+  }
+  // How fast the news went: the signer's own sign-out, as the other tabs' timelines heard it.
+  const heard = await nth(others, 0).evaluate(() => [...(window.__baton?.timeline() ?? [])]);
+  const origin = heard.find((e) => e.kind === 'signed-out' && e.detail === 'user');
+  expect(origin, "the signer's sign-out on the shared timeline").toBeDefined();
+  const theirs = await Promise.all(
+    others.map(async (tab) => last(await events(tab), (e) => e.kind === 'signed-out')?.at ?? 0),
+  );
+  const propagation = Math.max(...theirs) - (origin?.at ?? clicked);
+  expect(propagation).toBeLessThan(NEWS_BOUND_MS);
+
+  // The refresh token is dead at the provider, and no tab has one to spend.
+  const issued = await refreshTokens();
+  const newest = issued.at(-1);
+  expect(newest).toBeDefined();
+  expect(await refreshFromNode(newest ?? '')).toEqual({ status: 400, error: 'invalid_grant' });
+  for (const tab of tabs) {
+    const outcome = await tab.evaluate(() =>
+      window.__baton?.manager.refresh().then(
+        () => 'refreshed',
+        (error: { code?: string }) => error.code,
+      ),
+    );
+    expect(outcome).toBe('signed_out');
+  }
+  const final = await provider.stats();
+  expect(final.refreshes - stats.refreshes, 'refreshes after the sign-out').toBe(0);
+  expect(final.tokenRequests - stats.tokenRequests, 'token requests: the Node replay only').toBe(1);
+  expect(final.refreshTokenReuse).toBe(0);
+  console.log(
+    `[oidc] sign-out: ${propagation} ms to the last of 2 other tabs (events); both showed ` +
+      `'signed-out' ${afterClick} ms after the click returned (${onScreen} ms with its round ` +
+      `trip), none navigated; 1 revocation, 1 logout at the provider (confirmed on its page)`,
+  );
+});
+
+test('an admin’s revocation of the grant ends the session cleanly in every tab at the next refresh', async ({
+  context,
+}) => {
+  const tabs = await openTabsAtOnce(context, 3);
+  await signInAtProvider(nth(tabs, 0));
+  await expectStatus(tabs, 'valid', SLOW.timeout);
+  const before = await expectOneRefreshPerGeneration(tabs);
+
+  await provider.revokeGrants();
+  const revoked = Date.now();
+  // The next refresh (a timer's, within a lifetime) meets the dead grant.
+  await expectStatus(tabs, 'signed-out', TTL_MS + 20_000);
+  const ended = Date.now() - revoked;
+
+  const stats = await provider.stats();
+  expect(stats.refreshErrors, 'refresh grants refused: one, for every tab').toEqual({
+    invalid_grant: 1,
+  });
+  expect(stats.refreshTokenReuse).toBe(0);
+  expect(stats.refreshes - before.refreshes, 'refreshes after the revocation').toBe(0);
+  expect(stats.tokenRequests - before.tokenRequests, 'token requests after the revocation').toBe(1);
+  // The tab whose refresh failed ends the session with the provider's error and says so; the
+  // others end it on its news.
+  const reasons = await Promise.all(
+    tabs.map(async (tab) => last(await events(tab), (e) => e.kind === 'signed-out')?.detail),
+  );
+  expect(reasons.filter((r) => r === 'terminal: invalid_grant')).toHaveLength(1);
+  expect(reasons.filter((r) => r === 'remote')).toHaveLength(tabs.length - 1);
+  const failed = nth(tabs, reasons.indexOf('terminal: invalid_grant'));
+  await expect(failed.getByTestId('session-error')).toHaveText(
+    'The session ended: invalid_grant (sign in again)',
+  );
+  for (const tab of tabs) {
+    await expect(tab.getByTestId('sign-in-redirect')).toBeEnabled();
+    expect(await callApi(tab)).toContain('signed_out');
+  }
+  console.log(
+    `[oidc] admin revocation: every tab signed out ${ended} ms after it (at the next refresh: ` +
+      `1 invalid_grant, 0 reuse)`,
+  );
+});
