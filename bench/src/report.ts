@@ -1,6 +1,7 @@
 /** Renders the results as markdown: bench/RESULTS.md, and the table printed at the end of a run. */
 import type { BurstResults } from './burst.js';
 import type { CoreDefaults } from './coreDefaults.js';
+import type { DpopResults } from './dpop.js';
 import type { LockResults } from './lock.js';
 import type { OverheadResults } from './overhead.js';
 import type { PropagationResults, Spread } from './propagation.js';
@@ -23,6 +24,11 @@ export interface Results {
     readonly benchSeconds: Record<string, number>;
     /** The core's default timings in the code measured (read from its source at the start). */
     readonly coreDefaults?: CoreDefaults;
+    /**
+     * Benchmarks run again on their own since (`BENCH_WRITE=1 pnpm bench <names>`): their figures
+     * replaced this run's; oldest first, each naming only the parts that are still its own.
+     */
+    readonly updates?: readonly PartialRun[];
   };
   size?: SizeResults;
   refreshes?: RefreshResults;
@@ -30,6 +36,19 @@ export interface Results {
   propagation?: PropagationResults;
   overhead?: OverheadResults;
   lock?: LockResults;
+  dpop?: DpopResults;
+}
+
+/** A run of some benchmarks only, written over a full run's results (see `meta.updates`). */
+export interface PartialRun {
+  readonly parts: readonly string[];
+  readonly date: string;
+  readonly quick: boolean;
+  readonly commit: string;
+  readonly chromium: string;
+  readonly durationSeconds: number;
+  readonly loadAverage: { readonly start: number; readonly end: number };
+  readonly benchSeconds: Record<string, number>;
 }
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
@@ -80,6 +99,7 @@ function sizeSection(r: SizeResults): string {
       `${bytes(dialects.gzip)} gzip against ${bytes(ciam.gzip)} with the named \`ciam\` import ` +
       `(${bytes(dialects.gzip - ciam.gzip)} gzip, ${bytes(dialects.minified - ciam.minified)} min for ` +
       'eiam, uaa and chatroom). A bundler cannot drop unused properties of an object.',
+    ...dpopSizeNote(r),
     '',
     `Where the bytes of \`@baton/core\` (everything, ${bytes(core.minified)} min) go, minified bytes per source module (esbuild metafile):`,
     '',
@@ -92,6 +112,21 @@ function sizeSection(r: SizeResults): string {
       ]),
     ),
   ].join('\n');
+}
+
+/** What `@baton/core/dpop` adds to an app (results from before DPoP have neither case). */
+function dpopSizeNote(r: SizeResults): string[] {
+  const app = r.cases.find((c) => c.id === 'core-app');
+  const withDpop = r.cases.find((c) => c.id === 'core-app-dpop');
+  const alone = r.cases.find((c) => c.id === 'core-dpop');
+  if (!app || !withDpop || !alone) return [];
+  return [
+    '',
+    `DPoP (\`@baton/core/dpop\`) adds **${bytes(withDpop.gzip - app.gzip)} gzip** ` +
+      `(${bytes(withDpop.minified - app.minified)} min) to the app import above; only an app that imports ` +
+      `it pays for it. Bundled alone it is ${bytes(alone.gzip)} gzip (${bytes(alone.minified)} min), ` +
+      'the helpers it shares with the core included.',
+  ];
 }
 
 function refreshSection(r: RefreshResults, meta: Results['meta']): string {
@@ -341,6 +376,138 @@ function overheadSection(r: OverheadResults): string {
   ].join('\n');
 }
 
+/** `+1.2` / `−0.3`: the difference of two figures, signed. */
+const signed = (a: number, b: number) =>
+  Number.isFinite(a - b) ? `${a >= b ? '+' : '−'}${f2(Math.abs(a - b))}` : 'n/a';
+/** `+1.20 (p95 +3.40)`: the difference of two summaries' medians, and of their p95s. */
+const diff = (s: Summary, base: Summary) =>
+  s.n === 0 || base.n === 0
+    ? 'n/a'
+    : `${signed(s.median, base.median)} (p95 ${signed(s.p95, base.p95)})`;
+/** `0.12 (p95 0.45), n=500`. */
+const medN = (s: Summary) => (s.n === 0 ? 'n/a' : `${med(s, f2)}, n=${s.n}`);
+
+/** A new tab's first burst with and without the nonce (older results have none). */
+function nonceBurst(nonce: DpopResults['nonce']): string {
+  const b = nonce.burst;
+  if (!b) return '';
+  const list = (xs: number[]) => xs.join(', ');
+  return (
+    ` ${b.requests} requests at once as a new tab's first (n=${b.reps} tabs each): with the nonce ` +
+    `${fmtMs(b.withNonceMs, 1, true)}, refusals ${list(b.challengesWithNonce)}; without it ` +
+    `${fmtMs(b.withoutNonceMs, 1, true)}, refusals ${list(b.challengesWithoutNonce)}` +
+    (Math.max(...b.challengesWithoutNonce) > 1
+      ? ' (each request sent before the first refusal brought the nonce back is refused, and sent again). '
+      : '. ') +
+    `Failed: ${b.failed}.`
+  );
+}
+
+function dpopSection(r: DpopResults): string {
+  const q = r.requests;
+  const k = r.keys;
+  const p = r.proofs;
+  const nonce = r.nonce;
+  const row = (label: string, pick: (x: DpopResults['requests']) => Record<string, Summary>) => {
+    const m = pick(q);
+    return [
+      label,
+      med(m.fetch!, f2),
+      med(m.bearer!, f2),
+      med(m.dpop!, f2),
+      `**${diff(m.dpop!, m.bearer!)}**`,
+      diff(m.bearer!, m.fetch!),
+    ];
+  };
+  const clientMs = r.provingFetch.dpop.median - r.provingFetch.stub.median;
+  const addedMs = q.sequential.dpop.median - q.sequential.bearer.median;
+  return [
+    `## 7. DPoP (\`dpop()\` from \`@baton/core/dpop\`; one Chromium tab, mock with DPoP '${r.mockDpop}')`,
+    '',
+    `The page is ${r.crossOriginIsolated ? 'cross-origin isolated (COOP + COEP)' : '**not** cross-origin isolated'}, ` +
+      `so its \`performance.now()\` steps by ${f2(r.timerResolutionMs * 1000)} µs; every figure is one call timed on its own. ` +
+      `Proofs: ${p.n} of each kind after ${p.warmup} untimed, in rounds of alternating order.` +
+      (r.seconds
+        ? ` Time taken: ${Object.entries(r.seconds)
+            .map(([part, sec]) => `${part} ${sec.toFixed(0)} s`)
+            .join(', ')}.`
+        : ''),
+    '',
+    table(
+      ['figure', 'ms p50 (p95)'],
+      [
+        [
+          `one proof, token request (\`htm\` POST, no \`ath\`; a ${p.tokenBytes}-character \`DPoP\` header)`,
+          `**${medN(p.token)}**`,
+        ],
+        [
+          `one proof, resource request with \`ath\` (SHA-256 of the access token; ${p.resourceBytes} characters)`,
+          `**${medN(p.resource)}**`,
+        ],
+        [
+          "a request through the DPoP module's proving fetch over a stub fetch that answers at once " +
+            '(Request copy, nonce lookup, proof, headers)',
+          medN(r.provingFetch.dpop),
+        ],
+        ['… the stub fetch alone', medN(r.provingFetch.stub)],
+        [
+          "a sign-in's key, `create()`, the IndexedDB database not there yet: database created, generateKey, thumbprint, key stored",
+          medN(k.createNewDb),
+        ],
+        ['`create()` again, the database there (a new `dpop()` opens it)', medN(k.createOpenDb)],
+        ['… of which generateKey + export + thumbprint (nothing stored)', medN(k.generate)],
+        [
+          "a new tab's first proof: database opened, key read from IndexedDB, proof (over the stub)",
+          medN(k.firstProofNewTab),
+        ],
+        ["… that tab's second proof (key in memory)", medN(k.nextProof)],
+      ],
+    ),
+    '',
+    `\`GET /api/me\` with a warm token (${q.rounds} rounds, the three ways in rotating order), ms p50 (p95); ` +
+      `${q.n} requests one after another, and ${q.n} at once:`,
+    '',
+    table(
+      [
+        'figure',
+        'bare fetch (floor)',
+        'authFetch, bearer',
+        'authFetch, DPoP',
+        'DPoP over bearer',
+        'bearer over bare fetch',
+      ],
+      [
+        row(`one after another, each request (n=${q.sequential.dpop.n} each)`, (x) => x.sequential),
+        row(`${q.n} at once, each request from the burst's start`, (x) => x.concurrent),
+        row(`${q.n} at once, the whole burst (n=${q.burstMs.dpop.n})`, (x) => x.burstMs),
+      ],
+    ),
+    '',
+    `One after another, DPoP adds **${signed(q.sequential.dpop.median, q.sequential.bearer.median)} ms** per request (p50) ` +
+      `to a bearer authFetch. The client's part, the proving fetch over the stub less the stub, is ${f2(clientMs)} ms` +
+      (addedMs > clientMs
+        ? `; the other ${f2(addedMs - clientMs)} ms are the mock verifying the proof (a Node process on the ` +
+          'same cores: ES256 signature, thumbprint, `jti` replay cache, `ath`) and the larger request: a ' +
+          "resource server's own cost, not Baton's. "
+        : ': the difference measured here is smaller, within the noise of this run. ') +
+      `The mock accepted ${q.proofsAccepted} proofs for ${q.dpopRequests} DPoP requests (warm-up included) ` +
+      `and refused ${q.proofsRejected}; requests not answered 200: ${q.failed}.`,
+    '',
+    `Nonces (a second mock with \`dpopNonce\`): a new tab's first DPoP \`authFetch\` (after \`ready\`, key read from ` +
+      `IndexedDB) with the nonce its origin's tabs learnt took ${fmtMs(nonce.withNonce, 2)} (n=${nonce.withNonce.n}); ` +
+      `with the nonce forgotten, refused once with \`use_dpop_nonce\` and sent again with a new proof, ` +
+      `${fmtMs(nonce.withoutNonce, 2)} (n=${nonce.withoutNonce.n}): **${diff(nonce.withoutNonce, nonce.withNonce)} ms**. ` +
+      `The next request in those tabs: ${fmtMs(nonce.next, 2)}. ` +
+      `The mock's \`use_dpop_nonce\` answers to those first requests: ${nonce.challenges.withNonce} with the nonce, ` +
+      `${nonce.challenges.withoutNonce} without` +
+      (nonce.excluded > 0
+        ? `; ${nonce.excluded} tab${nonce.excluded > 1 ? 's' : ''} left out (the mock rotated its nonce meanwhile)`
+        : '') +
+      `. Failed: ${nonce.failed}.` +
+      nonceBurst(nonce),
+  ].join('\n');
+}
+
 function lockSection(r: LockResults, d: CoreDefaults): string {
   return [
     '## 6. Lock (Chromium tabs; each tab acquires and releases in a loop, all start together)',
@@ -488,6 +655,16 @@ function lossesSection(r: Results): string {
   return ['## Where Baton loses, and why', '', ...out].join('\n');
 }
 
+/** A sentence on benchmarks run again on their own after the full run. */
+function updateNote(u: PartialRun): string {
+  return (
+    ` **${u.parts.join(', ')}: from a later run of ${u.parts.length > 1 ? 'these' : 'this'} alone**` +
+    `${u.quick ? ' (BENCH_QUICK=1)' : ''} on ${u.date.slice(0, 10)}, commit ${u.commit}, Chromium ${u.chromium} ` +
+    `(${u.parts.map((part) => `${part} ${(u.benchSeconds[part] ?? Number.NaN).toFixed(0)} s`).join(', ')}; ` +
+    `load average ${u.loadAverage.start.toFixed(1)} at the start, ${u.loadAverage.end.toFixed(1)} at the end).`
+  );
+}
+
 export function renderMarkdown(r: Results): string {
   const m = r.meta;
   return [
@@ -501,7 +678,8 @@ export function renderMarkdown(r: Results): string {
       (m.loadAverage
         ? `Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end: other work shared the 2 cores. `
         : '') +
-      'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.',
+      'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.' +
+      (m.updates ?? []).map(updateNote).join(''),
     '',
     r.size ? sizeSection(r.size) : '',
     r.refreshes ? refreshSection(r.refreshes, m) : '',
@@ -509,6 +687,7 @@ export function renderMarkdown(r: Results): string {
     r.propagation ? propagationSection(r.propagation) : '',
     r.overhead ? overheadSection(r.overhead) : '',
     r.lock ? lockSection(r.lock, m.coreDefaults ?? {}) : '',
+    r.dpop ? dpopSection(r.dpop) : '',
     lossesSection(r),
   ]
     .filter((s) => s !== '')

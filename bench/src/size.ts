@@ -108,6 +108,24 @@ export const CASES: readonly SizeCase[] = [
       "export { createAuthFetch } from '@baton/core/auth-fetch';",
   },
   {
+    id: 'core-app-dpop',
+    library: 'baton',
+    label: 'the same app import + /dpop `{ dpop }` (DPoP)',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { ciam } from '@baton/core/dialects';\n" +
+      "export { handleRedirectCallback, signInWithRedirect } from '@baton/core/redirect';\n" +
+      "export { createAuthFetch } from '@baton/core/auth-fetch';\n" +
+      "export { dpop } from '@baton/core/dpop';",
+  },
+  {
+    id: 'core-dpop',
+    library: 'baton',
+    label:
+      '@baton/core/dpop `{ dpop }` alone (with the helpers it shares with the core: BatonError, base64url)',
+    entry: "export { dpop } from '@baton/core/dpop';",
+  },
+  {
     id: 'core-broadcast-lock',
     library: 'baton',
     label:
