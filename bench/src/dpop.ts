@@ -148,7 +148,7 @@ async function proofsAndRequests(lab: Lab, mock: Mock) {
     const proving = await tab.evaluate((n) => window.dpopBench!.provingFetch(n), provingN);
 
     // Requests: warm-up (connections, CORS preflights of both header sets), then rounds.
-    const rounds = scale(6, 2);
+    const rounds = scale(5, 2);
     const seq = { dpop: [], bearer: [], fetch: [] } as Record<RequestVariant, number[]>;
     const conc = { dpop: [], bearer: [], fetch: [] } as Record<RequestVariant, number[]>;
     const burst = { dpop: [], bearer: [], fetch: [] } as Record<RequestVariant, number[]>;
@@ -238,7 +238,7 @@ async function proofsAndRequests(lab: Lab, mock: Mock) {
  * tab that proves with it.
  */
 async function keys(lab: Lab, mock: Mock): Promise<DpopResults['keys']> {
-  const reps = scale(10, 3);
+  const reps = scale(8, 3);
   const newDb: number[] = [];
   const openDb: number[] = [];
   const generate: number[] = [];
@@ -277,7 +277,7 @@ async function keys(lab: Lab, mock: Mock): Promise<DpopResults['keys']> {
 
 /** A new tab's first request, with and without the origin's nonce (a mock with `dpopNonce`). */
 async function nonces(lab: Lab): Promise<DpopResults['nonce']> {
-  const reps = scale(8, 3);
+  const reps = scale(6, 3);
   const mock = await startMock({
     accessTtl: 3600,
     reuseGrace: 0,
@@ -313,7 +313,7 @@ async function nonces(lab: Lab): Promise<DpopResults['nonce']> {
         next.push(r.nextMs);
       }
     // The same, N requests at once: none of them knows the nonce before the first answer.
-    const burstReps = scale(3, 1);
+    const burstReps = scale(2, 1);
     const burstMs = { with: [] as number[], without: [] as number[] };
     const burstChallenges = { with: [] as number[], without: [] as number[] };
     let burstFailed = 0;
