@@ -89,6 +89,16 @@ export interface DpopResults {
     /** Samples left out: a case that did not get the challenges it was meant to (0, and 1). */
     readonly excluded: number;
     readonly failed: number;
+    /**
+     * In one warm tab, requests one after another, every other one with a stale nonce (refused
+     * with `use_dpop_nonce`, sent again with the new one): the cost of one nonce retry.
+     */
+    readonly retry?: {
+      readonly knownMs: Summary;
+      readonly staleMs: Summary;
+      /** The mock's `use_dpop_nonce` answers over the series (one per stale request expected). */
+      readonly challenges: number;
+    };
     /** A new tab's first `burst` requests at once, with the nonce known and forgotten. */
     readonly burst: {
       readonly requests: number;
@@ -291,6 +301,11 @@ async function nonces(lab: Lab): Promise<DpopResults['nonce']> {
     const signed = await home.evaluate(() => window.dpopBench!.signIn());
     if (signed.dpop !== 'valid')
       throw new Error(`dpop bench: sign-in with nonces failed (${JSON.stringify(signed)})`);
+    // In this warm tab: a stale nonce every other request.
+    await home.evaluate(() => window.dpopBench!.staleNonce(10)); // warm-up
+    const beforeSeries = (await mock.stats()).dpop.nonceChallenges;
+    const series = await home.evaluate((n) => window.dpopBench!.staleNonce(n), scale(60, 20));
+    const seriesChallenges = (await mock.stats()).dpop.nonceChallenges - beforeSeries;
     const samples = { with: [] as number[], without: [] as number[] };
     const challenges = { with: 0, without: 0 };
     const next: number[] = [];
@@ -341,6 +356,11 @@ async function nonces(lab: Lab): Promise<DpopResults['nonce']> {
       challenges: { withNonce: challenges.with, withoutNonce: challenges.without },
       excluded,
       failed,
+      retry: {
+        knownMs: summarize(series.known),
+        staleMs: summarize(series.stale),
+        challenges: seriesChallenges,
+      },
       burst: {
         requests: REQUESTS,
         reps: burstReps,

@@ -395,20 +395,58 @@ const diff = (s: Summary, base: Summary) =>
 /** `0.12 (p95 0.45), n=500`. */
 const medN = (s: Summary) => (s.n === 0 ? 'n/a' : `${med(s, f2)}, n=${s.n}`);
 
-/** A new tab's first burst with and without the nonce (older results have none). */
-function nonceBurst(nonce: DpopResults['nonce']): string {
+/** The nonce figures (a mock with `dpopNonce`) as a table; older results lack some rows. */
+function nonceTable(nonce: DpopResults['nonce']): string[] {
+  const rows: string[][] = [];
+  const r = nonce.retry;
+  if (r)
+    rows.push([
+      'a warm tab, one request after another, every other one with a stale nonce stored (as after the server rotated it)',
+      medN(r.knownMs),
+      medN(r.staleMs),
+      `**${diff(r.staleMs, r.knownMs)}**`,
+      `${r.challenges} for ${r.staleMs.n} stale`,
+    ]);
+  rows.push([
+    "a new tab's first DPoP `authFetch` (after `ready`; the key read from IndexedDB)",
+    medN(nonce.withNonce),
+    medN(nonce.withoutNonce),
+    `**${diff(nonce.withoutNonce, nonce.withNonce)}**`,
+    `${nonce.challenges.withNonce} / ${nonce.challenges.withoutNonce}`,
+  ]);
   const b = nonce.burst;
-  if (!b) return '';
-  const list = (xs: number[]) => xs.join(', ');
-  return (
-    ` ${b.requests} requests at once as a new tab's first (n=${b.reps} tabs each): with the nonce ` +
-    `${fmtMs(b.withNonceMs, 1, true)}, refusals ${list(b.challengesWithNonce)}; without it ` +
-    `${fmtMs(b.withoutNonceMs, 1, true)}, refusals ${list(b.challengesWithoutNonce)}` +
-    (Math.max(...b.challengesWithoutNonce) > 1
-      ? ' (each request sent before the first refusal brought the nonce back is refused, and sent again). '
-      : '. ') +
-    `Failed: ${b.failed}.`
-  );
+  if (b)
+    rows.push([
+      `${b.requests} at once as a new tab's first requests, the whole burst (n=${b.reps} tabs each)`,
+      range(b.withNonceMs, f2),
+      range(b.withoutNonceMs, f2),
+      `**${over(b.withoutNonceMs, b.withNonceMs)}**`,
+      `${b.challengesWithNonce.join(', ')} / ${b.challengesWithoutNonce.join(', ')}`,
+    ]);
+  const many = b && Math.max(...b.challengesWithoutNonce) > 1;
+  return [
+    table(
+      [
+        'nonces (a second mock with `dpopNonce`), ms',
+        'nonce known',
+        'stale or none',
+        'difference',
+        '`use_dpop_nonce` answers',
+      ],
+      rows,
+    ),
+    '',
+    'Without the current nonce the request is refused and sent again with a new proof: one more round trip. ' +
+      'A new tab "without" is one whose origin\'s nonce was removed from localStorage, where the tabs share it. ' +
+      `The next request in those new tabs: ${fmtMs(nonce.next, 2)}.` +
+      (many
+        ? ' In a burst from a tab without the nonce, every request sent before the first refusal brought it back is refused, and sent again.'
+        : '') +
+      (nonce.excluded > 0
+        ? ` ${nonce.excluded} new tab${nonce.excluded > 1 ? 's' : ''} left out: the mock rotated its nonce meanwhile.`
+        : '') +
+      ` Requests not answered 200: ${nonce.failed + (b?.failed ?? 0)}.`,
+  ];
 }
 
 function dpopSection(r: DpopResults): string {
@@ -501,18 +539,7 @@ function dpopSection(r: DpopResults): string {
       `The mock accepted ${q.proofsAccepted} proofs for ${q.dpopRequests} DPoP requests (warm-up included) ` +
       `and refused ${q.proofsRejected}; requests not answered 200: ${q.failed}.`,
     '',
-    `Nonces (a second mock with \`dpopNonce\`): a new tab's first DPoP \`authFetch\` (after \`ready\`, key read from ` +
-      `IndexedDB) with the nonce its origin's tabs learnt took ${fmtMs(nonce.withNonce, 2)} (n=${nonce.withNonce.n}); ` +
-      `with the nonce forgotten, refused once with \`use_dpop_nonce\` and sent again with a new proof, ` +
-      `${fmtMs(nonce.withoutNonce, 2)} (n=${nonce.withoutNonce.n}): **${diff(nonce.withoutNonce, nonce.withNonce)} ms**. ` +
-      `The next request in those tabs: ${fmtMs(nonce.next, 2)}. ` +
-      `The mock's \`use_dpop_nonce\` answers to those first requests: ${nonce.challenges.withNonce} with the nonce, ` +
-      `${nonce.challenges.withoutNonce} without` +
-      (nonce.excluded > 0
-        ? `; ${nonce.excluded} tab${nonce.excluded > 1 ? 's' : ''} left out (the mock rotated its nonce meanwhile)`
-        : '') +
-      `. Failed: ${nonce.failed}.` +
-      nonceBurst(nonce),
+    ...nonceTable(nonce),
   ].join('\n');
 }
 

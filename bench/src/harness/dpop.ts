@@ -154,6 +154,21 @@ const page: DpopPage = {
       statuses: each.map((e) => e.status),
     };
   },
+  async staleNonce(n) {
+    const known: number[] = [];
+    const stale: number[] = [];
+    const origin = new URL(mock).origin;
+    for (let i = 0; i < n; i++) {
+      const old = i % 2 === 1;
+      // A nonce the server no longer takes (it rotated): stored for every tab, read before memory.
+      if (old) localStorage.setItem(nonceKey, JSON.stringify({ [origin]: `stale-${i}` }));
+      const t0 = performance.now();
+      const status = await request('dpop');
+      (old ? stale : known).push(performance.now() - t0);
+      if (status !== 200) throw new Error(`staleNonce: ${status}`);
+    }
+    return { known, stale };
+  },
   async firstBurst(dropNonce, n) {
     await withDpop.ready;
     if (dropNonce) localStorage.removeItem(nonceKey);

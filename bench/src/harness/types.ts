@@ -130,6 +130,11 @@ export interface DpopPage {
    * with it forgotten (`dropNonce`); and the request after it.
    */
   firstRequest(dropNonce: boolean): Promise<{ firstMs: number; nextMs: number; status: number }>;
+  /**
+   * `n` DPoP authFetch GETs one after another in this tab, every other one with a stale nonce
+   * stored for the origin (refused once, sent again): the times with the current and the stale one.
+   */
+  staleNonce(n: number): Promise<{ known: number[]; stale: number[] }>;
   /** The same with `n` DPoP authFetch GETs at once as this tab's first requests. */
   firstBurst(
     dropNonce: boolean,
