@@ -9,8 +9,10 @@
  * - Keys: `create()` (generateKey + thumbprint + IndexedDB put) into a new database (created
  *   too) and again into the same one; generateKey alone; a new tab's first proof (the key read
  *   from IndexedDB) and its second.
- * - Requests: `/api/me` with a warm token, N one after another and N at once, through authFetch
- *   with DPoP, through authFetch with a bearer token, and bare fetch: each request's time.
+ * - Requests: `/api/me` with a warm token, through authFetch with DPoP, through authFetch with a
+ *   bearer token, and bare fetch: one after another, the three taking turns request by request
+ *   (so that the machine's load drifts alike for all three; each DPoP request is compared with
+ *   the bearer one beside it), and N at once, each way in turn: each request's time.
  * - Nonces: a second mock with `dpopNonce`; a new tab's first DPoP request with the nonce the
  *   other tabs learnt, and with it forgotten (the server refuses once, the request goes again);
  *   the same with N requests at once as the tab's first.
@@ -62,8 +64,13 @@ export interface DpopResults {
     /** Requests per series. */
     readonly n: number;
     readonly rounds: number;
-    /** Each request's time (body read), one after another, ms. */
+    /**
+     * Each request's time (body read), one after another, the three ways taking turns request by
+     * request, ms.
+     */
     readonly sequential: Record<RequestVariant, Summary>;
+    /** The i-th DPoP request less the i-th bearer one (taken side by side), and bearer less fetch, ms. */
+    readonly paired?: { readonly dpopOverBearer: Summary; readonly bearerOverFetch: Summary };
     /** Each request's time from the start of its burst of `n` at once, ms. */
     readonly concurrent: Record<RequestVariant, Summary>;
     /** The whole burst, ms. */
@@ -186,14 +193,10 @@ async function proofsAndRequests(lab: Lab, mock: Mock) {
       );
     }
     for (let round = 0; round < rounds; round++) {
-      for (const variant of rotate(VARIANTS, round)) {
-        const r = await tab.evaluate(([v, n]) => window.dpopBench!.sequential(v, n), [
-          variant,
-          REQUESTS,
-        ] as const);
-        seq[variant].push(...r.ms);
-        count(variant, r.statuses);
-      }
+      const r = await tab.evaluate((n) => window.dpopBench!.interleaved(n), REQUESTS);
+      for (const variant of VARIANTS) seq[variant].push(...r[variant]);
+      failed += r.statuses.filter((status) => status !== 200).length;
+      dpopRequests += r.dpop.length;
       for (const variant of rotate(VARIANTS, round)) {
         const r = await tab.evaluate(([v, n]) => window.dpopBench!.concurrent(v, n), [
           variant,
@@ -229,6 +232,10 @@ async function proofsAndRequests(lab: Lab, mock: Mock) {
         n: REQUESTS,
         rounds,
         sequential: bySummary(seq),
+        paired: {
+          dpopOverBearer: summarize(seq.dpop.map((v, i) => v - (seq.bearer[i] ?? Number.NaN))),
+          bearerOverFetch: summarize(seq.bearer.map((v, i) => v - (seq.fetch[i] ?? Number.NaN))),
+        },
         concurrent: bySummary(conc),
         burstMs: bySummary(burst),
         failed,

@@ -466,7 +466,10 @@ function dpopSection(r: DpopResults): string {
     ];
   };
   const clientMs = r.provingFetch.dpop.median - r.provingFetch.stub.median;
-  const addedMs = q.sequential.dpop.median - q.sequential.bearer.median;
+  // Paired differences where recorded: each DPoP request against the bearer one beside it.
+  const addedMs = q.paired
+    ? q.paired.dpopOverBearer.median
+    : q.sequential.dpop.median - q.sequential.bearer.median;
   return [
     `## 7. DPoP (\`dpop()\` from \`@baton/core/dpop\`; one Chromium tab, mock with DPoP '${r.mockDpop}')`,
     '',
@@ -510,8 +513,9 @@ function dpopSection(r: DpopResults): string {
       ],
     ),
     '',
-    `\`GET /api/me\` with a warm token (${q.rounds} rounds, the three ways in rotating order), ms p50 (p95); ` +
-      `${q.n} requests one after another, and ${q.n} at once:`,
+    `\`GET /api/me\` with a warm token, ${q.rounds} rounds, ms p50 (p95): ${q.n} requests each way one after another ` +
+      `(${q.paired ? 'the three ways taking turns request by request' : 'each way in a series of its own'}), and ${q.n} at once ` +
+      '(each way a burst of its own, in rotating order):',
     '',
     table(
       [
@@ -523,14 +527,22 @@ function dpopSection(r: DpopResults): string {
         'bearer over bare fetch',
       ],
       [
-        row(`one after another, each request (n=${q.sequential.dpop.n} each)`, (x) => x.sequential),
+        row(
+          `one after another${q.paired ? ', the three taking turns' : ''}, each request (n=${q.sequential.dpop.n} each)`,
+          (x) => x.sequential,
+        ),
         row(`${q.n} at once, each request from the burst's start`, (x) => x.concurrent),
         row(`${q.n} at once, the whole burst (n=${q.burstMs.dpop.n})`, (x) => x.burstMs),
       ],
     ),
     '',
-    `One after another, DPoP adds **${signed(q.sequential.dpop.median, q.sequential.bearer.median)} ms** per request (p50) ` +
-      `to a bearer authFetch. The client's part, the proving fetch over the stub less the stub, is ${f2(clientMs)} ms` +
+    (q.paired
+      ? `One after another, the three ways taking turns request by request, DPoP adds **${signed(addedMs, 0)} ms** ` +
+        `per request to a bearer authFetch: the median of each DPoP request less the bearer request beside it ` +
+        `(p95 ${signed(q.paired.dpopOverBearer.p95, 0)}); a bearer authFetch adds ${signed(q.paired.bearerOverFetch.median, 0)} ms ` +
+        `to bare fetch the same way (p95 ${signed(q.paired.bearerOverFetch.p95, 0)}). `
+      : `One after another, DPoP adds **${signed(addedMs, 0)} ms** per request (p50) to a bearer authFetch. `) +
+      `The client's part, the proving fetch over the stub less the stub, is ${f2(clientMs)} ms` +
       (addedMs > clientMs
         ? `; the other ${f2(addedMs - clientMs)} ms are the mock verifying the proof (a Node process on the ` +
           'same cores: ES256 signature, thumbprint, `jti` replay cache, `ath`) and the larger request: a ' +

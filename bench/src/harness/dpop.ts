@@ -140,6 +140,20 @@ const page: DpopPage = {
     }
     return { ms, statuses };
   },
+  async interleaved(n) {
+    const ms = { dpop: [] as number[], bearer: [] as number[], fetch: [] as number[] };
+    const statuses: number[] = [];
+    const ways = ['dpop', 'bearer', 'fetch'] as const;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < ways.length; j++) {
+        // The order turns each time, so that no way always follows the same one.
+        const variant = ways[(i + j) % ways.length]!;
+        const t0 = performance.now();
+        statuses.push(await request(variant));
+        ms[variant].push(performance.now() - t0);
+      }
+    return { ...ms, statuses };
+  },
   async concurrent(variant, n) {
     const t0 = performance.now();
     const each = await Promise.all(

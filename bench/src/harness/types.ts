@@ -120,6 +120,11 @@ export interface DpopPage {
   firstProof(name: string, jkt: string): Promise<{ firstMs: number; nextMs: number }>;
   /** `n` GETs of `/api/me` one after another: each one's time (body read) and status. */
   sequential(variant: RequestVariant, n: number): Promise<{ ms: number[]; statuses: number[] }>;
+  /**
+   * `n` times one GET each way, one after another (the order turning): each request's time, by
+   * way, the i-th of each taken side by side; and all statuses.
+   */
+  interleaved(n: number): Promise<Record<RequestVariant, number[]> & { statuses: number[] }>;
   /** `n` GETs at once: each one's time from the start, the whole burst's, the statuses. */
   concurrent(
     variant: RequestVariant,
