@@ -439,6 +439,11 @@ function nonceTable(nonce: DpopResults['nonce']): string[] {
     'Without the current nonce the request is refused and sent again with a new proof: one more round trip. ' +
       'A new tab "without" is one whose origin\'s nonce was removed from localStorage, where the tabs share it. ' +
       `The next request in those new tabs: ${fmtMs(nonce.next, 2)}.` +
+      (r &&
+      nonce.withoutNonce.median - nonce.withNonce.median < (r.staleMs.median - r.knownMs.median) / 2
+        ? " Here a new tab's first request varied by more than a retry costs (its renderer is new, its key is " +
+          'read from IndexedDB): the warm tab gives the cost of the retry.'
+        : '') +
       (many
         ? ' In a burst from a tab without the nonce, every request sent before the first refusal brought it back is refused, and sent again.'
         : '') +
