@@ -1,6 +1,7 @@
 /** Renders the results as markdown: bench/RESULTS.md, and the table printed at the end of a run. */
 import type { BurstResults } from './burst.js';
 import type { CoreDefaults } from './coreDefaults.js';
+import type { DpopResults } from './dpop.js';
 import type { LockResults } from './lock.js';
 import type { OverheadResults } from './overhead.js';
 import type { PropagationResults, Spread } from './propagation.js';
@@ -23,6 +24,11 @@ export interface Results {
     readonly benchSeconds: Record<string, number>;
     /** The core's default timings in the code measured (read from its source at the start). */
     readonly coreDefaults?: CoreDefaults;
+    /**
+     * Benchmarks run again on their own since (`BENCH_WRITE=1 pnpm bench <names>`): their figures
+     * replaced this run's; oldest first, each naming only the parts that are still its own.
+     */
+    readonly updates?: readonly PartialRun[];
   };
   size?: SizeResults;
   refreshes?: RefreshResults;
@@ -30,6 +36,19 @@ export interface Results {
   propagation?: PropagationResults;
   overhead?: OverheadResults;
   lock?: LockResults;
+  dpop?: DpopResults;
+}
+
+/** A run of some benchmarks only, written over a full run's results (see `meta.updates`). */
+export interface PartialRun {
+  readonly parts: readonly string[];
+  readonly date: string;
+  readonly quick: boolean;
+  readonly commit: string;
+  readonly chromium: string;
+  readonly durationSeconds: number;
+  readonly loadAverage: { readonly start: number; readonly end: number };
+  readonly benchSeconds: Record<string, number>;
 }
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
@@ -68,6 +87,7 @@ function sizeSection(r: SizeResults): string {
   const total = r.batonModules.reduce((a, m) => a + m.bytes, 0);
   const dialects = r.cases.find((c) => c.id === 'core-dialects')!;
   const ciam = r.cases.find((c) => c.id === 'core-ciam')!;
+  const names = r.dialects ?? ['ciam', 'eiam', 'uaa', 'chatroom'];
   return [
     '## 1. Bundle size (esbuild bundle + minify, ES2022, then gzip -9; runtime dependencies included)',
     '',
@@ -76,10 +96,12 @@ function sizeSection(r: SizeResults): string {
       r.cases.map((c) => [c.label, c.version ?? 'source', bytes(c.minified), `**${kb(c.gzip)}**`]),
     ),
     '',
-    `\`dialects\` is one object holding all four factories, so importing it keeps all four: ` +
+    // Results from before the names were recorded had the four seed dialects.
+    `\`dialects\` is one object holding all ${count(names.length)} factories, so importing it keeps all ${count(names.length)}: ` +
       `${bytes(dialects.gzip)} gzip against ${bytes(ciam.gzip)} with the named \`ciam\` import ` +
       `(${bytes(dialects.gzip - ciam.gzip)} gzip, ${bytes(dialects.minified - ciam.minified)} min for ` +
-      'eiam, uaa and chatroom). A bundler cannot drop unused properties of an object.',
+      `${others(names.filter((n) => n !== 'ciam'))}). A bundler cannot drop unused properties of an object.`,
+    ...dpopSizeNote(r),
     '',
     `Where the bytes of \`@baton/core\` (everything, ${bytes(core.minified)} min) go, minified bytes per source module (esbuild metafile):`,
     '',
@@ -92,6 +114,27 @@ function sizeSection(r: SizeResults): string {
       ]),
     ),
   ].join('\n');
+}
+
+const COUNTS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const count = (n: number) => COUNTS[n] ?? String(n);
+/** `a, b and c`. */
+const others = (xs: readonly string[]) =>
+  xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
+
+/** What `@baton/core/dpop` adds to an app (results from before DPoP have neither case). */
+function dpopSizeNote(r: SizeResults): string[] {
+  const app = r.cases.find((c) => c.id === 'core-app');
+  const withDpop = r.cases.find((c) => c.id === 'core-app-dpop');
+  const alone = r.cases.find((c) => c.id === 'core-dpop');
+  if (!app || !withDpop || !alone) return [];
+  return [
+    '',
+    `DPoP (\`@baton/core/dpop\`) adds **${bytes(withDpop.gzip - app.gzip)} gzip** ` +
+      `(${bytes(withDpop.minified - app.minified)} min) to the app import above; only an app that imports ` +
+      `it pays for it. Bundled alone it is ${bytes(alone.gzip)} gzip (${bytes(alone.minified)} min), ` +
+      'the helpers it shares with the core included.',
+  ];
 }
 
 function refreshSection(r: RefreshResults, meta: Results['meta']): string {
@@ -341,6 +384,182 @@ function overheadSection(r: OverheadResults): string {
   ].join('\n');
 }
 
+/** `+1.2` / `−0.3`: the difference of two figures, signed. */
+const signed = (a: number, b: number) =>
+  Number.isFinite(a - b) ? `${a >= b ? '+' : '−'}${f2(Math.abs(a - b))}` : 'n/a';
+/** `+1.20 (p95 +3.40)`: the difference of two summaries' medians, and of their p95s. */
+const diff = (s: Summary, base: Summary) =>
+  s.n === 0 || base.n === 0
+    ? 'n/a'
+    : `${signed(s.median, base.median)} (p95 ${signed(s.p95, base.p95)})`;
+/** `0.12 (p95 0.45), n=500`. */
+const medN = (s: Summary) => (s.n === 0 ? 'n/a' : `${med(s, f2)}, n=${s.n}`);
+
+/** The nonce figures (a mock with `dpopNonce`) as a table; older results lack some rows. */
+function nonceTable(nonce: DpopResults['nonce']): string[] {
+  const rows: string[][] = [];
+  const r = nonce.retry;
+  if (r)
+    rows.push([
+      'a warm tab, one request after another, every other one with a stale nonce stored (as after the server rotated it)',
+      medN(r.knownMs),
+      medN(r.staleMs),
+      `**${diff(r.staleMs, r.knownMs)}**`,
+      `${r.challenges} for ${r.staleMs.n} stale`,
+    ]);
+  rows.push([
+    "a new tab's first DPoP `authFetch` (after `ready`; the key read from IndexedDB)",
+    medN(nonce.withNonce),
+    medN(nonce.withoutNonce),
+    `**${diff(nonce.withoutNonce, nonce.withNonce)}**`,
+    `${nonce.challenges.withNonce} / ${nonce.challenges.withoutNonce}`,
+  ]);
+  const b = nonce.burst;
+  if (b)
+    rows.push([
+      `${b.requests} at once as a new tab's first requests, the whole burst (n=${b.reps} tabs each)`,
+      range(b.withNonceMs, f2),
+      range(b.withoutNonceMs, f2),
+      `**${over(b.withoutNonceMs, b.withNonceMs)}**`,
+      `${b.challengesWithNonce.join(', ')} / ${b.challengesWithoutNonce.join(', ')}`,
+    ]);
+  const many = b && Math.max(...b.challengesWithoutNonce) > 1;
+  return [
+    table(
+      [
+        'nonces (a second mock with `dpopNonce`), ms',
+        'nonce known',
+        'stale or none',
+        'difference',
+        '`use_dpop_nonce` answers',
+      ],
+      rows,
+    ),
+    '',
+    'Without the current nonce the request is refused and sent again with a new proof: one more round trip. ' +
+      'A new tab "without" is one whose origin\'s nonce was removed from localStorage, where the tabs share it. ' +
+      `The next request in those new tabs: ${fmtMs(nonce.next, 2)}.` +
+      (r &&
+      nonce.withoutNonce.median - nonce.withNonce.median < (r.staleMs.median - r.knownMs.median) / 2
+        ? " Here a new tab's first request varied by more than a retry costs (its renderer is new, its key is " +
+          'read from IndexedDB): the warm tab gives the cost of the retry.'
+        : '') +
+      (many
+        ? ' In a burst from a tab without the nonce, every request sent before the first refusal brought it back is refused, and sent again.'
+        : '') +
+      (nonce.excluded > 0
+        ? ` ${nonce.excluded} new tab${nonce.excluded > 1 ? 's' : ''} left out: the mock rotated its nonce meanwhile.`
+        : '') +
+      ` Requests not answered 200: ${nonce.failed + (b?.failed ?? 0)}.`,
+  ];
+}
+
+function dpopSection(r: DpopResults): string {
+  const q = r.requests;
+  const k = r.keys;
+  const p = r.proofs;
+  const nonce = r.nonce;
+  const row = (label: string, pick: (x: DpopResults['requests']) => Record<string, Summary>) => {
+    const m = pick(q);
+    return [
+      label,
+      med(m.fetch!, f2),
+      med(m.bearer!, f2),
+      med(m.dpop!, f2),
+      `**${diff(m.dpop!, m.bearer!)}**`,
+      diff(m.bearer!, m.fetch!),
+    ];
+  };
+  const clientMs = r.provingFetch.dpop.median - r.provingFetch.stub.median;
+  // Paired differences where recorded: each DPoP request against the bearer one beside it.
+  const addedMs = q.paired
+    ? q.paired.dpopOverBearer.median
+    : q.sequential.dpop.median - q.sequential.bearer.median;
+  return [
+    `## 7. DPoP (\`dpop()\` from \`@baton/core/dpop\`; one Chromium tab, mock with DPoP '${r.mockDpop}')`,
+    '',
+    `The page is ${r.crossOriginIsolated ? 'cross-origin isolated (COOP + COEP)' : '**not** cross-origin isolated'}, ` +
+      `so its \`performance.now()\` steps by ${f2(r.timerResolutionMs * 1000)} µs; every figure is one call timed on its own. ` +
+      `Proofs: ${p.n} of each kind after ${p.warmup} untimed, in rounds of alternating order.` +
+      (r.seconds
+        ? ` Time taken: ${Object.entries(r.seconds)
+            .map(([part, sec]) => `${part} ${sec.toFixed(0)} s`)
+            .join(', ')}.`
+        : ''),
+    '',
+    table(
+      ['figure', 'ms p50 (p95)'],
+      [
+        [
+          `one proof, token request (\`htm\` POST, no \`ath\`; a ${p.tokenBytes}-character \`DPoP\` header)`,
+          `**${medN(p.token)}**`,
+        ],
+        [
+          `one proof, resource request with \`ath\` (SHA-256 of the access token; ${p.resourceBytes} characters)`,
+          `**${medN(p.resource)}**`,
+        ],
+        [
+          "a request through the DPoP module's proving fetch over a stub fetch that answers at once " +
+            '(Request copy, nonce lookup, proof, headers)',
+          medN(r.provingFetch.dpop),
+        ],
+        ['… the stub fetch alone', medN(r.provingFetch.stub)],
+        [
+          "a sign-in's key, `create()`, the IndexedDB database not there yet: database created, generateKey, thumbprint, key stored",
+          medN(k.createNewDb),
+        ],
+        ['`create()` again, the database there (a new `dpop()` opens it)', medN(k.createOpenDb)],
+        ['… of which generateKey + export + thumbprint (nothing stored)', medN(k.generate)],
+        [
+          "a new tab's first proof: database opened, key read from IndexedDB, proof (over the stub)",
+          medN(k.firstProofNewTab),
+        ],
+        ["… that tab's second proof (key in memory)", medN(k.nextProof)],
+      ],
+    ),
+    '',
+    `\`GET /api/me\` with a warm token, ${q.rounds} rounds, ms p50 (p95): ${q.n} requests each way one after another ` +
+      `(${q.paired ? 'the three ways taking turns request by request' : 'each way in a series of its own'}), and ${q.n} at once ` +
+      '(each way a burst of its own, in rotating order):',
+    '',
+    table(
+      [
+        'figure',
+        'bare fetch (floor)',
+        'authFetch, bearer',
+        'authFetch, DPoP',
+        'DPoP over bearer',
+        'bearer over bare fetch',
+      ],
+      [
+        row(
+          `one after another${q.paired ? ', the three taking turns' : ''}, each request (n=${q.sequential.dpop.n} each)`,
+          (x) => x.sequential,
+        ),
+        row(`${q.n} at once, each request from the burst's start`, (x) => x.concurrent),
+        row(`${q.n} at once, the whole burst (n=${q.burstMs.dpop.n})`, (x) => x.burstMs),
+      ],
+    ),
+    '',
+    (q.paired
+      ? `One after another, the three ways taking turns request by request, DPoP adds **${signed(addedMs, 0)} ms** ` +
+        `per request to a bearer authFetch: the median of each DPoP request less the bearer request beside it ` +
+        `(p95 ${signed(q.paired.dpopOverBearer.p95, 0)}); a bearer authFetch adds ${signed(q.paired.bearerOverFetch.median, 0)} ms ` +
+        `to bare fetch the same way (p95 ${signed(q.paired.bearerOverFetch.p95, 0)}). `
+      : `One after another, DPoP adds **${signed(addedMs, 0)} ms** per request (p50) to a bearer authFetch. `) +
+      `The client's part, the proving fetch over the stub less the stub, is ${f2(clientMs)} ms` +
+      (addedMs > clientMs
+        ? `; the other ${f2(addedMs - clientMs)} ms are the mock verifying the proof (a Node process on the ` +
+          'same cores: ES256 signature, thumbprint, `jti` replay cache, `ath`) and the larger request: a ' +
+          "resource server's own cost, not Baton's. "
+        : ': the difference measured here is smaller, within the noise of this run. ') +
+      `The mock accepted ${q.proofsAccepted} proofs for ${q.dpopRequests} DPoP requests (warm-up included) ` +
+      `and refused ${q.proofsRejected}; requests not answered 200: ${q.failed}.`,
+    '',
+    ...nonceTable(nonce),
+  ].join('\n');
+}
+
 function lockSection(r: LockResults, d: CoreDefaults): string {
   return [
     '## 6. Lock (Chromium tabs; each tab acquires and releases in a loop, all start together)',
@@ -488,6 +707,16 @@ function lossesSection(r: Results): string {
   return ['## Where Baton loses, and why', '', ...out].join('\n');
 }
 
+/** A sentence on benchmarks run again on their own after the full run. */
+function updateNote(u: PartialRun): string {
+  return (
+    ` **${u.parts.join(', ')}: from a later run of ${u.parts.length > 1 ? 'these' : 'this'} alone**` +
+    `${u.quick ? ' (BENCH_QUICK=1)' : ''} on ${u.date.slice(0, 10)}, commit ${u.commit}, Chromium ${u.chromium} ` +
+    `(${u.parts.map((part) => `${part} ${(u.benchSeconds[part] ?? Number.NaN).toFixed(0)} s`).join(', ')}; ` +
+    `load average ${u.loadAverage.start.toFixed(1)} at the start, ${u.loadAverage.end.toFixed(1)} at the end).`
+  );
+}
+
 export function renderMarkdown(r: Results): string {
   const m = r.meta;
   return [
@@ -501,7 +730,8 @@ export function renderMarkdown(r: Results): string {
       (m.loadAverage
         ? `Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end: other work shared the 2 cores. `
         : '') +
-      'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.',
+      'Raw figures: results.json. Timings are medians with p95 or (min–max); ratios come from the same run.' +
+      (m.updates ?? []).map(updateNote).join(''),
     '',
     r.size ? sizeSection(r.size) : '',
     r.refreshes ? refreshSection(r.refreshes, m) : '',
@@ -509,6 +739,7 @@ export function renderMarkdown(r: Results): string {
     r.propagation ? propagationSection(r.propagation) : '',
     r.overhead ? overheadSection(r.overhead) : '',
     r.lock ? lockSection(r.lock, m.coreDefaults ?? {}) : '',
+    r.dpop ? dpopSection(r.dpop) : '',
     lossesSection(r),
   ]
     .filter((s) => s !== '')

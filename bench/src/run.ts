@@ -2,8 +2,9 @@
  * `pnpm bench`: every benchmark, one after another, on this machine. Prints the results as
  * markdown tables, writes the raw figures to bench/results.json and the tables to bench/RESULTS.md.
  * `BENCH_QUICK=1` for a smoke run (about a minute); `pnpm bench size lock` runs only the named
- * benchmarks. Those two only print, unless BENCH_WRITE=1. `pnpm bench --render` rewrites
- * RESULTS.md from results.json.
+ * benchmarks. Those two only print, unless BENCH_WRITE=1 (named benchmarks then replace only
+ * their own figures in the saved results.json). `pnpm bench --render` rewrites RESULTS.md from
+ * results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,14 +14,15 @@ import { startLab } from './browser.js';
 import { runBurst } from './burst.js';
 import { QUICK } from './config.js';
 import { readCoreDefaults } from './coreDefaults.js';
+import { runDpop } from './dpop.js';
 import { runLock } from './lock.js';
 import { runOverhead } from './overhead.js';
 import { runPropagation } from './propagation.js';
 import { runRefreshes } from './refreshes.js';
-import { type Results, renderMarkdown } from './report.js';
+import { type PartialRun, type Results, renderMarkdown } from './report.js';
 import { runSize } from './size.js';
 
-const NAMES = ['size', 'refreshes', 'burst', 'propagation', 'overhead', 'lock'] as const;
+const NAMES = ['size', 'refreshes', 'burst', 'propagation', 'overhead', 'lock', 'dpop'] as const;
 const out = (file: string) => fileURLToPath(new URL(`../${file}`, import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -79,6 +81,7 @@ try {
     results.propagation = await timed('propagation', () => runPropagation(lab));
   if (wanted('overhead')) results.overhead = await timed('overhead', runOverhead);
   if (wanted('lock')) results.lock = await timed('lock', () => runLock(lab));
+  if (wanted('dpop')) results.dpop = await timed('dpop', () => runDpop(lab));
 } finally {
   await lab.close().catch(() => {});
 }
@@ -100,11 +103,41 @@ const full: Results = {
   },
   ...results,
 };
-const markdown = renderMarkdown(full);
+/**
+ * A subset written with BENCH_WRITE=1 goes into the saved results of the last full run: its parts
+ * replace theirs, the rest stays, and `meta.updates` says which parts come from which run.
+ */
+function merged(run: Results): Results {
+  let saved: Results;
+  try {
+    saved = JSON.parse(readFileSync(out('results.json'), 'utf8')) as Results;
+  } catch {
+    return run; // nothing saved yet: this run alone
+  }
+  const { meta, ...parts } = run;
+  const update: PartialRun = {
+    parts: only,
+    date: meta.date,
+    quick: meta.quick,
+    commit: meta.commit,
+    chromium: meta.chromium,
+    durationSeconds: meta.durationSeconds,
+    loadAverage: meta.loadAverage ?? { start: Number.NaN, end: Number.NaN },
+    benchSeconds: meta.benchSeconds,
+  };
+  const earlier = (saved.meta.updates ?? [])
+    .map((u) => ({ ...u, parts: u.parts.filter((part) => !only.includes(part)) }))
+    .filter((u) => u.parts.length > 0);
+  return { ...saved, ...parts, meta: { ...saved.meta, updates: [...earlier, update] } };
+}
+
 // A smoke run or a subset never overwrites the committed figures of a full run, unless asked.
 if ((only.length === 0 && !QUICK) || process.env.BENCH_WRITE === '1') {
-  writeFileSync(out('results.json'), `${JSON.stringify(full, null, 2)}\n`);
-  console.log(`\n${writeMarkdown(markdown)}`);
-  console.log('Wrote bench/results.json and bench/RESULTS.md');
-} else console.log(`\n${markdown}`);
+  const written = only.length === 0 ? full : merged(full);
+  writeFileSync(out('results.json'), `${JSON.stringify(written, null, 2)}\n`);
+  console.log(`\n${writeMarkdown(renderMarkdown(written))}`);
+  console.log(
+    `Wrote bench/results.json and bench/RESULTS.md${only.length > 0 ? ` (${only.join(', ')} merged into the saved results)` : ''}`,
+  );
+} else console.log(`\n${renderMarkdown(full)}`);
 console.log(`pnpm bench: ${full.meta.durationSeconds.toFixed(1)} s${QUICK ? ' (quick)' : ''}`);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { dialects } from '../../packages/core/src/dialects/index.js';
 import { coreFromSource } from './browser.js';
 
 const REACT_SOURCE = fileURLToPath(new URL('../../packages/react/src/index.ts', import.meta.url));
@@ -40,6 +41,8 @@ export interface ModuleBytes {
 
 export interface SizeResults {
   readonly cases: SizeResult[];
+  /** The factories of the `dialects` object, in its order (what `core-dialects` keeps). */
+  readonly dialects?: string[];
   /** Where the bytes of `@baton/core` (everything) go, largest first. */
   readonly batonModules: ModuleBytes[];
 }
@@ -106,6 +109,24 @@ export const CASES: readonly SizeCase[] = [
       "export { ciam } from '@baton/core/dialects';\n" +
       "export { handleRedirectCallback, signInWithRedirect } from '@baton/core/redirect';\n" +
       "export { createAuthFetch } from '@baton/core/auth-fetch';",
+  },
+  {
+    id: 'core-app-dpop',
+    library: 'baton',
+    label: 'the same app import + /dpop `{ dpop }` (DPoP)',
+    entry:
+      "export { createTokenManager } from '@baton/core';\n" +
+      "export { ciam } from '@baton/core/dialects';\n" +
+      "export { handleRedirectCallback, signInWithRedirect } from '@baton/core/redirect';\n" +
+      "export { createAuthFetch } from '@baton/core/auth-fetch';\n" +
+      "export { dpop } from '@baton/core/dpop';",
+  },
+  {
+    id: 'core-dpop',
+    library: 'baton',
+    label:
+      '@baton/core/dpop `{ dpop }` alone (with the helpers it shares with the core: BatonError, base64url)',
+    entry: "export { dpop } from '@baton/core/dpop';",
   },
   {
     id: 'core-broadcast-lock',
@@ -248,5 +269,5 @@ export async function runSize(): Promise<SizeResults> {
         .sort((a, b) => b.bytes - a.bytes);
     }
   }
-  return { cases, batonModules };
+  return { cases, batonModules, dialects: Object.keys(dialects) };
 }

@@ -95,11 +95,64 @@ export interface LockPage {
   acquiredAt(): number | undefined;
 }
 
+/** How `/api/me` is requested on the DPoP page: authFetch with DPoP or bearer, or bare fetch. */
+export type RequestVariant = 'dpop' | 'bearer' | 'fetch';
+
+/** The DPoP benchmark's page (harness/dpop.ts). Durations in ms, each call timed on its own. */
+export interface DpopPage {
+  /** Whether the page is cross-origin isolated (then `performance.now()` is precise to µs). */
+  readonly crossOriginIsolated: boolean;
+  /** The smallest step of `performance.now()` seen (ms). */
+  resolutionMs(): number;
+  /** Password sign-in of both managers: the DPoP one (bound tokens) and the bearer one. */
+  signIn(): Promise<{ dpop: string; bearer: string }>;
+  /** Waits for the DPoP manager's `ready` (a session handed over by another tab); its status. */
+  ready(): Promise<string>;
+  /** `n` proofs one after another with one key: a token request's, or a resource's with `ath`. */
+  proofs(n: number, kind: 'token' | 'resource'): Promise<{ ms: number[]; length: number }>;
+  /** `n` requests through the DPoP module's proving fetch over a stub fetch, and the stub alone. */
+  provingFetch(n: number): Promise<{ stub: number[]; dpop: number[] }>;
+  /** `dpop()(name).create()`: a new key, generated and stored in IndexedDB. */
+  createKey(name: string): Promise<{ createMs: number; jkt: string }>;
+  /** `generateKey` + the thumbprint alone, nothing stored. */
+  generateKey(): Promise<number>;
+  /** A new `dpop()(name)`'s first proved request (the key read from IndexedDB) and its second. */
+  firstProof(name: string, jkt: string): Promise<{ firstMs: number; nextMs: number }>;
+  /** `n` GETs of `/api/me` one after another: each one's time (body read) and status. */
+  sequential(variant: RequestVariant, n: number): Promise<{ ms: number[]; statuses: number[] }>;
+  /**
+   * `n` times one GET each way, one after another (the order turning): each request's time, by
+   * way, the i-th of each taken side by side; and all statuses.
+   */
+  interleaved(n: number): Promise<Record<RequestVariant, number[]> & { statuses: number[] }>;
+  /** `n` GETs at once: each one's time from the start, the whole burst's, the statuses. */
+  concurrent(
+    variant: RequestVariant,
+    n: number,
+  ): Promise<{ totalMs: number; ms: number[]; statuses: number[] }>;
+  /**
+   * This tab's first DPoP authFetch (after `ready`), with the nonce the origin's tabs learnt, or
+   * with it forgotten (`dropNonce`); and the request after it.
+   */
+  firstRequest(dropNonce: boolean): Promise<{ firstMs: number; nextMs: number; status: number }>;
+  /**
+   * `n` DPoP authFetch GETs one after another in this tab, every other one with a stale nonce
+   * stored for the origin (refused once, sent again): the times with the current and the stale one.
+   */
+  staleNonce(n: number): Promise<{ known: number[]; stale: number[] }>;
+  /** The same with `n` DPoP authFetch GETs at once as this tab's first requests. */
+  firstBurst(
+    dropNonce: boolean,
+    n: number,
+  ): Promise<{ totalMs: number; ms: number[]; statuses: number[] }>;
+}
+
 declare global {
   interface Window {
     harnessReady?: boolean;
     baton?: BatonPage;
     peer?: PeerPage;
     lockBench?: LockPage;
+    dpopBench?: DpopPage;
   }
 }
