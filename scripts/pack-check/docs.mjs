@@ -10,7 +10,7 @@ const SOURCES = {
   '@baton/core': (subpath) =>
     subpath === '.' ? 'src/index.ts' : `src/entries/${subpath.slice(2)}.ts`,
   '@baton/react': (subpath) => ({ '.': 'src/index.ts', './query': 'src/reactQuery.ts' })[subpath],
-  '@baton/token-proxy': (subpath) => (subpath === '.' ? 'src/index.ts' : undefined),
+  '@baton/token-proxy': (subpath) => ({ '.': 'src/index.ts', './form': 'src/form.ts' })[subpath],
   '@baton/mock-server': (subpath) => (subpath === '.' ? 'src/index.ts' : undefined),
 };
 
