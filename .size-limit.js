@@ -78,7 +78,7 @@ export default [
     },
   },
   {
-    ...core('@baton/core: everything, every subpath', '15.37 kB'),
+    ...core('@baton/core: everything, every subpath', '15.38 kB'),
     import: Object.fromEntries(
       await Promise.all(
         CORE_ENTRIES.map(async (file) => {
