@@ -4,7 +4,6 @@ import {
   callApi,
   events,
   expect,
-  expectSameGeneration,
   expectStatus,
   last,
   load,
@@ -155,7 +154,11 @@ const profileClaim = (page: Page, name: string) =>
  * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
  * refreshes at the provider, no failed grant and no refresh token reused (the provider was reset
  * before the test). Read when nothing is in flight: the tabs agree, none is refreshing, and the
- * provider's token requests did not move while the tabs were read.
+ * provider's token requests did not move while the tabs were read. A saturated machine, where a
+ * refresh may take longer than the 3 s between two, may offer no such moment: then (as the mock's
+ * `expectOneRefreshPerGeneration` in support.ts does) the provider's counts read before and
+ * after the tabs bracket the newest generation, once the tabs hold every refresh the first count
+ * saw.
  */
 async function expectOneRefreshPerGeneration(
   pages: readonly Page[],
@@ -163,25 +166,30 @@ async function expectOneRefreshPerGeneration(
   const deadline = Date.now() + 15_000;
   for (;;) {
     const before = await provider.stats();
+    const quiet = Date.now() < deadline;
+    if (!quiet) await waitForGeneration(pages, before.refreshes + 1, 20_000);
     const states = await Promise.all(pages.map(state));
     const after = await provider.stats();
     const generation = Math.max(...states.map((s) => s.generation));
     const settled =
       before.tokenRequests === after.tokenRequests &&
       states.every((s) => s.generation === generation && s.status !== 'refreshing');
-    if (settled) {
+    if (settled || !quiet) {
       expect(after.refreshTokenReuse, 'refresh tokens presented twice').toBe(0);
       expect(after.refreshErrors, 'refresh grants refused').toEqual({});
       expect(after.codeExchanges, 'code exchanges').toBe(1);
-      expect(after.refreshes, 'refreshes at the provider against generations in the tabs').toBe(
-        generation - 1,
-      );
-      expect(after.tokenRequests, 'token requests: the code exchange and the refreshes').toBe(
-        after.codeExchanges + after.refreshes,
-      );
+      const label = 'refreshes at the provider against generations in the tabs';
+      if (settled) {
+        expect(after.refreshes, label).toBe(generation - 1);
+        expect(after.tokenRequests, 'token requests: the code exchange and the refreshes').toBe(
+          after.codeExchanges + after.refreshes,
+        );
+      } else {
+        expect(generation - 1, label).toBeGreaterThanOrEqual(before.refreshes);
+        expect(generation - 1, label).toBeLessThanOrEqual(after.refreshes);
+      }
       return { ...after, generation };
     }
-    if (Date.now() > deadline) throw new Error('the tabs and the provider never settled in 15 s');
     await sleep(100);
   }
 }
@@ -253,13 +261,15 @@ test('5 tabs stay valid across several lifetimes with one refresh per lifetime a
   await expectStatus(tabs, 'signed-out');
   await signInAtProvider(nth(tabs, 0));
   await expectStatus(tabs, 'valid', SLOW.timeout);
-  const start = await expectSameGeneration(tabs, 5000);
+  // (On a loaded machine the first refresh may already be under way: read once it has settled.)
+  const { generation: start } = await expectOneRefreshPerGeneration(tabs);
   const startedAt = Date.now();
 
   // Four refreshes: about three access-token lifetimes (a refresh is due at two thirds of one).
   const REFRESHES = 4;
   await waitForGeneration(tabs, start + REFRESHES, REFRESHES * TTL_MS + 10_000);
-  const { generation, refreshes } = await expectOneRefreshPerGeneration(tabs);
+  const { generation } = await expectOneRefreshPerGeneration(tabs);
+  const refreshes = generation - 1; // what the provider counted, asserted just above
   const elapsed = Date.now() - startedAt;
   await expectStatus(tabs, 'valid');
   // No tab ever failed a refresh or lost the session; each refresh was one tab's (counted up to
@@ -332,7 +342,7 @@ test('a new tab adopts the session from a live tab with no token or discovery re
   const fresh = await context.newPage();
   const toProvider: Request[] = [];
   fresh.on('request', (r) => {
-    if (r.url().startsWith(`${oidcUrl()}/`)) toProvider.push(r);
+    if (r.url().startsWith(`${oidcUrl()}/`) && r.method() !== 'OPTIONS') toProvider.push(r);
   });
   const opened = Date.now();
   await load(fresh, OIDC);
@@ -341,30 +351,41 @@ test('a new tab adopts the session from a live tab with no token or discovery re
   // The ID token came along: the profile is there at once.
   await expect(profileClaim(fresh, 'sub')).toHaveText('alice');
 
+  // Its first news is the session, from a live tab: no sign-in, no refresh of its own before.
   const seen = await events(fresh);
   expect(seen.map((e) => e.kind).slice(0, 2)).toEqual(['opened', 'tokens-adopted']);
   const adopted = seen[1];
   expect(adopted?.detail).toBe('tab');
-  expect(seen.filter((e) => e.kind === 'refresh-start' || e.kind === 'signed-in')).toEqual([]);
+  expect(seen.map((e) => e.kind)).not.toContain('signed-in');
   const createdAt = await fresh.evaluate(() => window.__baton?.createdAt ?? 0);
   const handOff = (adopted?.at ?? 0) - createdAt;
   expect(handOff).toBeGreaterThanOrEqual(0);
   expect(handOff).toBeLessThan(NEWS_BOUND_MS);
 
-  // Nothing of the provider but the app's own API call (its userinfo, with the adopted token).
-  const asked = toProvider.map((r) => `${r.method()} ${new URL(r.url()).pathname}`);
-  expect(asked.filter((line) => !/^(GET|OPTIONS) \/me$/.test(line))).toEqual([]);
-  const after = await provider.stats();
-  expect(after.discoveryRequests - before.discoveryRequests, 'discovery requests').toBe(0);
-  // The live tabs may have refreshed meanwhile (their timers): those are all there was.
-  expect(after.tokenRequests - before.tokenRequests, 'token requests, refreshes aside').toBe(
-    after.refreshes - before.refreshes,
+  // Every token request since was a refresh that reached the tabs (read once none is in flight).
+  const after = await expectOneRefreshPerGeneration([...tabs, fresh]);
+  // Nothing of the provider for the adoption: before this tab's own first refresh (its timer's,
+  // a lifetime on, or sooner on a slow machine) it asked the provider for nothing but the app's
+  // API call, userinfo, with the adopted token. No discovery: it needs no endpoint until then.
+  const ownRefresh =
+    (await events(fresh)).find((e) => e.kind === 'refresh-start')?.at ?? Number.POSITIVE_INFINITY;
+  const asked = await Promise.all(
+    toProvider.map(async (r) => {
+      await r.response();
+      const path = new URL(r.url()).pathname;
+      return { what: `${r.method()} ${path}`, at: r.timing().startTime };
+    }),
   );
-  await expectOneRefreshPerGeneration([...tabs, fresh]);
+  expect(
+    asked.filter(({ what, at }) => what !== 'GET /me' && !(at >= ownRefresh)).map((r) => r.what),
+    'requests to the provider before its own first refresh, userinfo aside',
+  ).toEqual([]);
+  if (ownRefresh === Number.POSITIVE_INFINITY)
+    expect(after.discoveryRequests - before.discoveryRequests, 'discovery requests').toBe(0);
   console.log(
     `[oidc] hand-off: the new tab had the session ${handOff} ms after its manager was created ` +
       `(${onScreen} ms from navigation to 'valid'); ${after.tokenRequests - before.tokenRequests} ` +
-      `token requests meanwhile (all the live tabs' refreshes), 0 from it, 0 discovery`,
+      `token requests meanwhile (refreshes on the tabs' timers), none for the adoption`,
   );
 });
 
@@ -376,7 +397,7 @@ test('sign-out in one tab revokes at the provider, ends every tab in place, and 
   const [signer, ...others] = tabs as [Page, Page, Page];
   await signInAtProvider(signer);
   await expectStatus(tabs, 'valid', SLOW.timeout);
-  await expectSameGeneration(tabs, 5000);
+  await expectOneRefreshPerGeneration(tabs);
   const where = others.map((tab) => tab.url());
   const created = await Promise.all(
     others.map((tab) => tab.evaluate(() => window.__baton?.createdAt)),
