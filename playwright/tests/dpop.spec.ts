@@ -286,9 +286,8 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
       `/api/me ok ${afterRun.byDialect.ciam.apiOk}), rejected ${JSON.stringify(afterRun.dpop.proofsRejected)}, ` +
       `nonce challenges ${afterRun.dpop.nonceChallenges} for 5 tabs`,
   );
-  figure(
-    `phases: 5 tabs opened in ${(opened / 1000).toFixed(1)} s, test ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
+  phase('replays checked');
+  figure(`phases (from the start): ${phases.join(', ')}`);
   figure(`a 6th tab: load to first authFetch answered ${lateMs} ms (${lateResult})`);
   figure(
     `replayed proof ${replayed.status} ${replayed.error}; Bearer ${bearer.status} ${bearer.error}; ` +
