@@ -175,6 +175,10 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
   // scenario's checks (every call ok, one refresh per generation, every tab on the newest one).
   const run = await session(tabs, 3);
   phase('session run');
+  figure(
+    `5 tabs, ${run.seconds.toFixed(1)} s of calls: ${run.refreshes} refreshes = ${run.perLifetime.toFixed(2)} ` +
+      `per ${ACCESS_TTL}-s lifetime (generation ${run.generation}); ${run.calls} API calls, all ok`,
+  );
   const afterRun = await dpopStats();
 
   // One key for all tabs: every generation every tab held was bound to the same thumbprint.
@@ -184,12 +188,16 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
   const [jkt] = jkts;
   expect(jkt, 'a bound token (cnf.jkt), not a bearer one').toMatch(/^[\w-]{43}$/);
   if (!jkt) throw new Error('no cnf.jkt');
-  const generations = new Set(seen.flat().map((b) => b.generation));
-  expect([...generations].sort((a, b) => a - b)).toEqual(
-    Array.from({ length: run.generation }, (_, i) => i + 1),
-  );
+  // Every generation from sign-in on was seen, and every tab holds the newest (a refresh may have
+  // landed since the run ended: the newest is read here).
+  const generations = [...new Set(seen.flat().map((b) => b.generation))].sort((a, b) => a - b);
+  const newest = generations.at(-1) ?? 0;
+  expect(newest).toBeGreaterThanOrEqual(run.generation);
+  expect(generations).toEqual(Array.from({ length: newest }, (_, i) => i + 1));
   for (const [i, list] of seen.entries())
-    expect(list.at(-1)?.generation, `tab ${i + 1}'s last generation`).toBe(run.generation);
+    expect(list.at(-1)?.generation, `tab ${i + 1}'s last generation`).toBeGreaterThanOrEqual(
+      run.generation,
+    );
   await Promise.all(tabs.map((tab) => expect(tab.getByTestId('dpop-jkt')).toHaveText(jkt)));
 
   // At the mock: one key, proofs accepted, none refused, the nonce learnt about once.
@@ -276,11 +284,7 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
   // The tabs are none the worse.
   expect(await callApi(nth(tabs, 0))).toContain('ok');
 
-  figure(
-    `5 tabs, ${run.seconds.toFixed(1)} s: ${run.refreshes} refreshes = ${run.perLifetime.toFixed(2)} per ` +
-      `${ACCESS_TTL}-s lifetime (generation ${run.generation}, one key: keys=${afterRun.dpop.keys}); ` +
-      `${run.calls} API calls, all ok`,
-  );
+  figure(`one key: mock keys=${afterRun.dpop.keys}, every tab's every generation bound to it`);
   figure(
     `proofs accepted ${afterRun.dpop.proofsAccepted} (token requests ${afterRun.byDialect.ciam.tokenRequests}, ` +
       `/api/me ok ${afterRun.byDialect.ciam.apiOk}), rejected ${JSON.stringify(afterRun.dpop.proofsRejected)}, ` +
