@@ -68,6 +68,11 @@ export default defineConfig({
       OIDC_ACCESS_TTL: String(OIDC_ACCESS_TTL),
       REUSE_GRACE: '0',
       MOCK_LOG: '0',
+      // DPoP on the mock's CIAM route and /api/me (dpop.spec.ts), optional: a request without a
+      // proof still gets bearer tokens, as every other spec expects. Proofs must carry the
+      // mock's nonce, so that the spec sees how often the tabs learn it.
+      DPOP: 'optional',
+      DPOP_NONCE: '1',
       // A production build of the demo (see scripts/demo.mjs): light enough for many tabs on two
       // cores, and no reloads if someone edits a package while the suite runs.
       DEMO_PREVIEW: '1',

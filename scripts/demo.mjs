@@ -9,6 +9,11 @@
 // lifetimes: OIDC_ACCESS_TTL and OIDC_REFRESH_TTL (seconds; default the provider's, 8 and 3600),
 // so that the mock's ACCESS_TTL never changes it.
 //
+// DPoP (the demo's `&dpop=1`): the mock runs with DPOP=optional and DPOP_NONCE=1 unless DPOP or
+// DPOP_NONCE say otherwise (`off` turns it off): a CIAM token request with a proof gets bound
+// tokens, one without gets bearer ones, so the other pages are unchanged. The provider's DPoP is
+// OIDC_DPOP=1 (off by default).
+//
 // DEMO_PREVIEW=1 (the end-to-end tests) serves a production build of the app instead of the dev
 // server (`vite build`, then `vite preview` with the same proxy): a fraction of the CPU per tab,
 // which matters with many tabs on a small machine, and no reloads when a package is edited.
@@ -27,9 +32,11 @@ const demoPages = ['', '&lock=broadcast', '&lock=web-locks'].map(
 );
 /** The provider's environment: its own lifetimes, never the mock's. */
 function providerEnv() {
-  const { ACCESS_TTL, REFRESH_TTL, OIDC_ACCESS_TTL, OIDC_REFRESH_TTL, ...rest } = env;
+  const { ACCESS_TTL, REFRESH_TTL, OIDC_ACCESS_TTL, OIDC_REFRESH_TTL, DPOP, DPOP_NONCE, ...rest } =
+    env;
   return {
     ...rest,
+    DPOP: env.OIDC_DPOP === '1' ? '1' : '0',
     ...(OIDC_ACCESS_TTL && { ACCESS_TTL: OIDC_ACCESS_TTL }),
     ...(OIDC_REFRESH_TTL && { REFRESH_TTL: OIDC_REFRESH_TTL }),
     CLIENT_ID: 'baton-spa',
@@ -83,7 +90,13 @@ async function answering(url) {
 }
 
 const children = [
-  start(['--filter', '@baton/mock-server', 'start'], { ...env, PORT: mockPort, HOST: '127.0.0.1' }),
+  start(['--filter', '@baton/mock-server', 'start'], {
+    ...env,
+    PORT: mockPort,
+    HOST: '127.0.0.1',
+    DPOP: env.DPOP ?? 'optional',
+    DPOP_NONCE: env.DPOP_NONCE ?? '1',
+  }),
   start(['--filter', '@baton/oidc-test-provider', 'start'], providerEnv()),
 ];
 // The app only once the mock and the provider answer, so that neither its proxy nor a test meets

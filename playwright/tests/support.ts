@@ -414,13 +414,16 @@ export interface Settings {
   readonly lock?: LockName;
   /** Token requests through the mock's token proxy (`?proxy=1`). */
   readonly proxy?: boolean;
+  /** DPoP (`&dpop=1`: ciam and oidc; dpop.spec.ts). */
+  readonly dpop?: boolean;
 }
 
-export const demoPath = ({ dialect, lock, proxy }: Settings): string => {
+export const demoPath = ({ dialect, lock, proxy, dpop }: Settings): string => {
   const params = new URLSearchParams();
   if (dialect) params.set('dialect', dialect);
   if (lock) params.set('lock', lock);
   if (proxy) params.set('proxy', '1');
+  if (dpop) params.set('dpop', '1');
   return `/?${params}`;
 };
 

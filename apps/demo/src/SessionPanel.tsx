@@ -16,6 +16,7 @@ import {
   type Settings,
   SIGNED_OUT_STATE,
 } from './settings.js';
+import { boundTo } from './testHook.js';
 import { formatDuration, shortTab, useNow } from './useNow.js';
 
 const STATUS_TEXT = {
@@ -121,6 +122,17 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
           <dd className="big">{signedIn && who ? String(who) : '—'}</dd>
         </div>
       </dl>
+      {settings.dpop ? (
+        <p className="muted small" data-testid="dpop-binding">
+          DPoP: bound to key{' '}
+          <code
+            data-testid="dpop-jkt"
+            title="The access token's cnf.jkt: the key's public thumbprint"
+          >
+            {signedIn ? (boundTo(claims) ?? 'none (a bearer token!)') : '—'}
+          </code>
+        </p>
+      ) : null}
       <div className="meter" aria-hidden="true">
         <span style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       </div>

@@ -2,6 +2,7 @@ import { useTokenManager } from '@baton/react';
 import type { ReactNode } from 'react';
 import {
   CLIENTS,
+  canDpop,
   type DemoLock,
   DIALECTS,
   type DialectName,
@@ -62,11 +63,28 @@ export function SettingsBar({ settings }: { settings: Settings }): ReactNode {
         <input
           type="checkbox"
           data-testid="proxy-toggle"
-          disabled={!isMockDialect(settings.dialect)}
+          disabled={!isMockDialect(settings.dialect) || settings.dpop}
           checked={settings.proxy}
           onChange={(e) => go({ ...settings, proxy: e.target.checked })}
         />
         <span>Token proxy</span>
+      </label>
+      <label
+        className="toggle"
+        title={
+          canDpop(settings.dialect)
+            ? 'DPoP (RFC 9449): tokens bound to a key no script can read, one for all tabs'
+            : 'DPoP: CIAM (the mock) and OpenID Connect only'
+        }
+      >
+        <input
+          type="checkbox"
+          data-testid="dpop-toggle"
+          disabled={!canDpop(settings.dialect)}
+          checked={settings.dpop}
+          onChange={(e) => go({ ...settings, dpop: e.target.checked })}
+        />
+        <span>DPoP</span>
       </label>
       <span className="chip" title="The lock this tab really uses">
         in use: <b data-testid="lock-kind">{manager.lockKind}</b>

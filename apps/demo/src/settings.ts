@@ -93,31 +93,47 @@ export interface Settings {
    * `oidc` (a public client: there is no secret to hide).
    */
   readonly proxy: boolean;
+  /**
+   * DPoP (RFC 9449, `&dpop=1`): the tokens bound to a key no script can read. Only where the
+   * server speaks it: CIAM against the mock (its standard route and `/api/me`, when the mock runs
+   * with `DPOP=optional` or `required`; `pnpm demo` starts it so) and `oidc` (when the provider
+   * runs with DPoP on: `OIDC_DPOP=1 pnpm demo`). Never through the token proxy, which does not
+   * forward the `DPoP` header: `dpop` turns `proxy` off.
+   */
+  readonly dpop: boolean;
 }
+
+/** The endpoints that can speak DPoP (see {@link Settings.dpop}). */
+export const DPOP_DIALECTS: readonly DialectName[] = ['ciam', 'oidc'];
+export const canDpop = (dialect: DialectName): boolean => DPOP_DIALECTS.includes(dialect);
 
 const oneOf = <T extends string>(value: string | null, options: readonly T[], fallback: T): T =>
   options.find((option) => option === value) ?? fallback;
 
 /**
  * `?dialect=ciam|eiam|uaa|chatroom|oidc` (ciam), `&lock=broadcast|web-locks|auto` (auto) and
- * `&proxy=1` (off; ignored for oidc).
+ * `&proxy=1` (off; ignored for oidc) and `&dpop=1` (off; ciam and oidc only, and then no proxy).
  */
 export function readSettings(search: string): Settings {
   const params = new URLSearchParams(search);
   const dialect = oneOf(params.get('dialect'), DIALECTS, 'ciam');
+  const dpop = params.get('dpop') === '1' && canDpop(dialect);
   return {
     dialect,
     lock: oneOf(params.get('lock'), LOCKS, 'auto'),
-    proxy: params.get('proxy') === '1' && isMockDialect(dialect),
+    proxy: params.get('proxy') === '1' && isMockDialect(dialect) && !dpop,
+    dpop,
   };
 }
 
 /** The page's URL for other settings. */
-export function settingsHref({ dialect, lock, proxy }: Settings): string {
+export function settingsHref({ dialect, lock, proxy, dpop }: Settings): string {
   const params = new URLSearchParams();
+  const bound = dpop && canDpop(dialect);
   if (dialect !== 'ciam') params.set('dialect', dialect);
   if (lock !== 'auto') params.set('lock', lock);
-  if (proxy && isMockDialect(dialect)) params.set('proxy', '1');
+  if (proxy && isMockDialect(dialect) && !bound) params.set('proxy', '1');
+  if (bound) params.set('dpop', '1');
   const query = params.toString();
   return query ? `?${query}` : location.pathname;
 }
@@ -133,8 +149,13 @@ export function settingsHref({ dialect, lock, proxy }: Settings): string {
 export const redirectUri = (settings: Settings): string =>
   new URL(settingsHref(settings), location.href).href;
 
-/** The tabs of one dialect and lock share a session and a lock; other settings never do. */
-export const channelName = ({ dialect, lock }: Settings): string => `baton-demo-${dialect}-${lock}`;
+/**
+ * The tabs of one dialect and lock share a session and a lock; other settings never do. DPoP
+ * tabs have a session of their own (`-dpop`): a bearer tab cannot use a bound token, nor sign
+ * its proofs.
+ */
+export const channelName = ({ dialect, lock, dpop }: Settings): string =>
+  `baton-demo-${dialect}-${lock}${dpop ? '-dpop' : ''}`;
 
 /** Where this page's token requests go (page-relative: Vite forwards both to the mock). */
 export const tokenPath = ({ dialect, proxy }: Settings): string | undefined =>

@@ -20,6 +20,26 @@ export interface BatonTestHook {
   timeline(): readonly TimelineEntry[];
   /** Every `pageshow` of this page load: `persisted` is true after a back/forward-cache restore. */
   readonly pageshows: { readonly at: number; readonly persisted: boolean }[];
+  /**
+   * DPoP (`&dpop=1`): the key each generation this tab held was bound to, as its access token
+   * says (`cnf.jkt`, RFC 9449 §6.1: a public thumbprint, no secret), one entry per generation,
+   * oldest first. Empty without DPoP or with opaque tokens.
+   */
+  bindings(): readonly Binding[];
+}
+
+export interface Binding {
+  readonly generation: number;
+  /** The access token's `cnf.jkt`; `undefined` for a token bound to no key (a bearer token). */
+  readonly jkt: string | undefined;
+}
+
+/** The `cnf.jkt` of an access token's claims (RFC 9449 §6.1), if it has one. */
+export function boundTo(claims: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const cnf = claims?.cnf;
+  if (typeof cnf !== 'object' || cnf === null) return undefined;
+  const { jkt } = cnf as { jkt?: unknown };
+  return typeof jkt === 'string' ? jkt : undefined;
 }
 
 declare global {
@@ -38,6 +58,17 @@ export function installTestHook(options: {
   window.addEventListener('pageshow', (event) =>
     pageshows.push({ at: Date.now(), persisted: event.persisted }),
   );
+  const bindings: Binding[] = [];
+  const bind = () => {
+    const { generation, claims, status } = options.manager.getSnapshot();
+    if (status === 'signed-out' || generation === 0) return;
+    const jkt = boundTo(claims);
+    const last = bindings.at(-1);
+    if (last?.generation === generation && last.jkt === jkt) return;
+    bindings.push({ generation, jkt });
+  };
+  options.manager.subscribe(bind);
+  bind();
   window.__baton = {
     manager: options.manager,
     settings: options.settings,
@@ -45,5 +76,6 @@ export function installTestHook(options: {
     events: () => options.timeline.own(),
     timeline: () => options.timeline.getSnapshot().entries,
     pageshows,
+    bindings: () => [...bindings],
   };
 }

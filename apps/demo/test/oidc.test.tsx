@@ -35,7 +35,12 @@ const jwt = (claims: object) =>
 
 it('reads ?dialect=oidc: the provider by its issuer, no token proxy, lazy discovery', () => {
   const settings = readSettings('?dialect=oidc&proxy=1&lock=broadcast');
-  expect(settings).toEqual({ dialect: 'oidc', lock: 'broadcast', proxy: false });
+  expect(settings).toEqual({
+    dialect: 'oidc',
+    lock: 'broadcast',
+    proxy: false,
+    dpop: false,
+  });
   expect(settingsHref(settings)).toBe('?dialect=oidc&lock=broadcast');
   expect(redirectUri(settings)).toBe(`${location.origin}/?dialect=oidc&lock=broadcast`);
   const dialect = createDialect(settings);
