@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { Timeline } from './timeline.js';
+import { hasNumbers, useServerCounters } from './useServerCounters.js';
 
 /** What the OpenID provider counted (`@baton/oidc-test-provider`'s `GET /__test/stats`). */
 interface ProviderCounters {
@@ -18,10 +19,7 @@ const FIELDS = [
   'endSessions',
 ] as const;
 
-const isCounters = (v: unknown): v is ProviderCounters =>
-  typeof v === 'object' &&
-  v !== null &&
-  FIELDS.every((k) => typeof (v as Record<string, unknown>)[k] === 'number');
+const isCounters = (v: unknown): v is ProviderCounters => hasNumbers(v, FIELDS);
 
 /**
  * The provider's own counters for `?dialect=oidc`, read through the demo server
@@ -30,37 +28,11 @@ const isCounters = (v: unknown): v is ProviderCounters =>
  * provider started without `pnpm demo` may not be there).
  */
 export function ProviderStats({ timeline }: { timeline: Timeline }): ReactNode {
-  const [counters, setCounters] = useState<ProviderCounters>();
-  useEffect(() => {
-    let stopped = false;
-    const read = async () => {
-      if (document.visibilityState !== 'visible') return;
-      try {
-        const response = await fetch('/__oidc/stats');
-        if (!response.ok) return;
-        const body: unknown = await response.json();
-        if (!stopped && isCounters(body)) setCounters(body);
-      } catch {
-        // No provider here, or it is restarting: keep the last figures.
-      }
-    };
-    let soon: ReturnType<typeof setTimeout> | undefined;
-    const later = () => {
-      soon ??= setTimeout(() => {
-        soon = undefined;
-        void read();
-      }, 400);
-    };
-    void read();
-    const id = setInterval(read, 10_000);
-    const off = timeline.subscribe(later);
-    return () => {
-      stopped = true;
-      off();
-      clearTimeout(soon);
-      clearInterval(id);
-    };
-  }, [timeline]);
+  const counters = useServerCounters(
+    '/__oidc/stats',
+    (body) => (isCounters(body) ? body : undefined),
+    timeline,
+  );
 
   if (!counters) return null;
   return (
