@@ -54,7 +54,7 @@ async function expectBackOnDemo(page: Page, dialect: DialectName, lock: LockName
       () => page.evaluate(() => (window.__baton as { settings?: object } | undefined)?.settings),
       SLOW,
     )
-    .toEqual({ dialect, lock: lock ?? 'auto', proxy: false });
+    .toEqual({ dialect, lock: lock ?? 'auto', proxy: false, dpop: false });
   await expect
     .poll(() => CALLBACK_PARAMS.filter((p) => new URL(page.url()).searchParams.has(p)), SLOW)
     .toEqual([]);
