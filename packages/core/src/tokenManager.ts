@@ -106,8 +106,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   function endEverywhere(reason: SignOutReason, cause?: BatonError): void {
     const upTo = state.generation + 1;
-    end(reason, upTo, cause);
+    // The others first: this tab's listeners and renders must not delay their news.
     tabs.signedOut(upTo);
+    end(reason, upTo, cause);
   }
 
   const tabs = createTabSync(
