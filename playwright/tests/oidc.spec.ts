@@ -7,6 +7,7 @@ import {
   expectStatus,
   last,
   load,
+  NEWS_BOUND_MS,
   nth,
   type Settings,
   sleep,
@@ -30,12 +31,6 @@ import {
 test.describe.configure({ timeout: 180_000 });
 
 const OIDC: Settings = { dialect: 'oidc' };
-/**
- * Bounds on what the tabs tell each other (hand-off, sign-out): a few hundred milliseconds on a
- * quiet machine, seconds on two cores under stress-ng (a hand-off of 2.1 s seen). The figures are
- * printed; how the news came (an adoption from a tab, a remote sign-out) is asserted apart.
- */
-const NEWS_BOUND_MS = 5000;
 const TTL_MS = OIDC_ACCESS_TTL * 1000;
 /** A page load, a provider's page or a code exchange, each, on a loaded two-core machine. */
 const SLOW = { timeout: 30_000 };

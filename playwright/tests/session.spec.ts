@@ -11,6 +11,7 @@ import {
   load,
   lockHolder,
   mock,
+  NEWS_BOUND_MS,
   nth,
   openTabs,
   report,
@@ -47,7 +48,7 @@ test('a new tab picks the session up from a live tab, with no request to the ser
   const createdAt = await fresh.evaluate(() => window.__baton?.createdAt ?? 0);
   const handOff = (adopted?.at ?? 0) - createdAt;
   expect(handOff).toBeGreaterThanOrEqual(0);
-  expect(handOff).toBeLessThan(1000);
+  expect(handOff).toBeLessThan(NEWS_BOUND_MS);
   expect(await callApi(fresh)).toContain('ok');
   const all = [...tabs, fresh];
   const stats = await expectOneRefreshPerGeneration(all, 'ciam');
