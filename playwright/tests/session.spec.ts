@@ -44,7 +44,12 @@ test('a new tab picks the session up from a live tab, with no request to the ser
   expect(seen.map((e) => e.kind).slice(0, 2)).toEqual(['opened', 'tokens-adopted']);
   const adopted = seen[1];
   expect(adopted?.detail).toBe('tab');
-  expect(seen.filter((e) => e.kind === 'refresh-start' || e.kind === 'signed-in')).toEqual([]);
+  // Nothing of its own at start-up. Its timer may refresh later, as every tab's does, when the
+  // lifetime runs out before these events are read (a loaded run took that long).
+  const ownStart = seen.filter(
+    (e) => e.kind === 'signed-in' || (e.kind === 'refresh-start' && e.detail !== 'timer'),
+  );
+  expect(ownStart).toEqual([]);
   const createdAt = await fresh.evaluate(() => window.__baton?.createdAt ?? 0);
   const handOff = (adopted?.at ?? 0) - createdAt;
   expect(handOff).toBeGreaterThanOrEqual(0);
