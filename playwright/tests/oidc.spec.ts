@@ -24,7 +24,9 @@ import {
  * (@baton/oidc-test-provider), started by `pnpm demo` beside the mock, and the demo's
  * `?dialect=oidc` (`oidc({ issuer, clientId: 'baton-spa', scope })`, cross-origin, no proxy).
  * Real Chromium, the provider's own login, consent and logout pages. Its counters are read from
- * its test routes, from Node (they refuse any page's Origin).
+ * its test routes, from Node (they refuse any page's Origin). The provider runs with DPoP on
+ * (playwright.config.ts, OIDC_DPOP=1), optional per request: these pages send no proof and get
+ * bearer tokens; `&dpop=1` (the last describe) gets bound ones.
  */
 
 // Several lifetimes, the provider's pages and five tabs on two cores: about 45 s for the longest
@@ -285,6 +287,9 @@ test('redirect sign-in through the provider’s own login and consent pages, the
   // The discovery document once per page load: the page that left for the provider read it (for
   // the authorization endpoint), the page it came back to read it again (for the token endpoint).
   expect(stats.discoveryRequests, 'discovery requests').toBe(2);
+  // DPoP is on at the provider, optional: a page without `&dpop=1` sends no proof, gets bearer.
+  expect(stats.dpop, 'bound and bearer grants').toMatchObject({ boundGrants: 0, jkts: [] });
+  expect(stats.dpop.bearerGrants).toBe(stats.codeExchanges + stats.refreshes);
   expect(await guard.tokensKnown(), 'tokens the leak scan looks for').toBeGreaterThanOrEqual(3);
   console.log(
     `[oidc] redirect sign-in: demo → provider login → consent → back signed in as alice in ` +
