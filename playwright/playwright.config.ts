@@ -73,6 +73,10 @@ export default defineConfig({
       // mock's nonce, so that the spec sees how often the tabs learn it.
       DPOP: 'optional',
       DPOP_NONCE: '1',
+      // DPoP at the OpenID provider too (oidc.spec.ts, `?dialect=oidc&dpop=1`). Optional there as
+      // well: oidc-provider binds the tokens of a request with a proof, and gives the bearer
+      // pages bearer tokens. (`pnpm demo`'s default; said here, as the mock's are.)
+      OIDC_DPOP: '1',
       // A production build of the demo (see scripts/demo.mjs): light enough for many tabs on two
       // cores, and no reloads if someone edits a package while the suite runs.
       DEMO_PREVIEW: '1',

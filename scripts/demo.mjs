@@ -5,14 +5,15 @@
 //
 // The provider (@baton/oidc-test-provider: panva's oidc-provider, for `?dialect=oidc`) has the
 // demo's page as its one public client's redirect and post-logout URIs (`/?dialect=oidc`, with
-// `&lock=broadcast` and `&lock=web-locks`: it matches them exactly, query included). Its own
-// lifetimes: OIDC_ACCESS_TTL and OIDC_REFRESH_TTL (seconds; default the provider's, 8 and 3600),
-// so that the mock's ACCESS_TTL never changes it.
+// `&lock=broadcast` or `&lock=web-locks`, each also with `&dpop=1`: it matches them exactly,
+// query included). Its own lifetimes: OIDC_ACCESS_TTL and OIDC_REFRESH_TTL (seconds; default the
+// provider's, 8 and 3600), so that the mock's ACCESS_TTL never changes it.
 //
 // DPoP (the demo's `&dpop=1`): the mock runs with DPOP=optional and DPOP_NONCE=1 unless DPOP or
 // DPOP_NONCE say otherwise (`off` turns it off): a CIAM token request with a proof gets bound
-// tokens, one without gets bearer ones, so the other pages are unchanged. The provider's DPoP is
-// OIDC_DPOP=1 (off by default).
+// tokens, one without gets bearer ones, so the other pages are unchanged. The provider runs with
+// DPoP on (OIDC_DPOP=0 turns it off): oidc-provider binds the tokens of a request that carries a
+// proof and gives bearer ones to a request without, so `?dialect=oidc` alone is unchanged too.
 //
 // DEMO_PREVIEW=1 (the end-to-end tests) serves a production build of the app instead of the dev
 // server (`vite build`, then `vite preview` with the same proxy): a fraction of the CPU per tab,
@@ -27,8 +28,8 @@ const env = { ...process.env, MOCK_PORT: mockPort, DEMO_PORT: demoPort, OIDC_POR
 const isWindows = process.platform === 'win32';
 
 /** The demo's URLs for `?dialect=oidc` (apps/demo/src/settings.ts, `redirectUri`). */
-const demoPages = ['', '&lock=broadcast', '&lock=web-locks'].map(
-  (lock) => `http://127.0.0.1:${demoPort}/?dialect=oidc${lock}`,
+const demoPages = ['', '&lock=broadcast', '&lock=web-locks'].flatMap((lock) =>
+  ['', '&dpop=1'].map((dpop) => `http://127.0.0.1:${demoPort}/?dialect=oidc${lock}${dpop}`),
 );
 /** The provider's environment: its own lifetimes, never the mock's. */
 function providerEnv() {
@@ -36,7 +37,7 @@ function providerEnv() {
     env;
   return {
     ...rest,
-    DPOP: env.OIDC_DPOP === '1' ? '1' : '0',
+    DPOP: env.OIDC_DPOP === '0' ? '0' : '1',
     ...(OIDC_ACCESS_TTL && { ACCESS_TTL: OIDC_ACCESS_TTL }),
     ...(OIDC_REFRESH_TTL && { REFRESH_TTL: OIDC_REFRESH_TTL }),
     CLIENT_ID: 'baton-spa',

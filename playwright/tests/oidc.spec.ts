@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { BrowserContext, Page, Request } from '@playwright/test';
 import { OIDC_ACCESS_TTL, oidcUrl } from './env.js';
 import {
   callApi,
+  demoPath,
   events,
   expect,
   expectStatus,
@@ -9,6 +11,7 @@ import {
   load,
   NEWS_BOUND_MS,
   nth,
+  report,
   type Settings,
   sleep,
   state,
@@ -22,7 +25,9 @@ import {
  * (@baton/oidc-test-provider), started by `pnpm demo` beside the mock, and the demo's
  * `?dialect=oidc` (`oidc({ issuer, clientId: 'baton-spa', scope })`, cross-origin, no proxy).
  * Real Chromium, the provider's own login, consent and logout pages. Its counters are read from
- * its test routes, from Node (they refuse any page's Origin).
+ * its test routes, from Node (they refuse any page's Origin). The provider runs with DPoP on
+ * (playwright.config.ts, OIDC_DPOP=1), optional per request: these pages send no proof and get
+ * bearer tokens; `&dpop=1` (the last describe) gets bound ones.
  */
 
 // Several lifetimes, the provider's pages and five tabs on two cores: about 45 s for the longest
@@ -31,6 +36,8 @@ import {
 test.describe.configure({ timeout: 180_000 });
 
 const OIDC: Settings = { dialect: 'oidc' };
+/** `?dialect=oidc&dpop=1`: the tokens bound to the tabs' one key (the provider runs with DPoP). */
+const OIDC_DPOP: Settings = { dialect: 'oidc', dpop: true };
 const TTL_MS = OIDC_ACCESS_TTL * 1000;
 /** A page load, a provider's page or a code exchange, each, on a loaded two-core machine. */
 const SLOW = { timeout: 30_000 };
@@ -39,6 +46,14 @@ const SIGNED_OUT_STATE = 'baton-demo-signed-out';
 
 /** `@baton/oidc-test-provider`'s counters (`GET /__test/stats`). */
 interface ProviderStats {
+  readonly dpop: {
+    readonly boundGrants: number;
+    readonly boundRefreshTokens: number;
+    readonly bearerGrants: number;
+    readonly jkts: readonly string[];
+    readonly refreshesWithoutKey: number;
+    readonly boundUserinfo: number;
+  };
   readonly tokenRequests: number;
   readonly codeExchanges: number;
   readonly refreshes: number;
@@ -81,37 +96,61 @@ async function refreshFromNode(refreshToken: string): Promise<{ status: number; 
   return { status: response.status, ...(body.error !== undefined && { error: body.error }) };
 }
 
+/** What a token answer said, as far as these tests look: never printed. */
+interface TokenAnswer {
+  readonly tokenType?: string;
+  readonly refreshToken?: string;
+}
+
 /**
- * The refresh tokens the provider issued to the pages of `context`, oldest first, read from its
- * token endpoint's answers in this (Node) process, as the leak scan reads them: kept in memory
- * to replay from Node, never printed.
+ * The provider's token endpoint's answers to the pages of `context`, oldest first, read in this
+ * (Node) process, as the leak scan reads them: the refresh tokens are kept in memory to replay
+ * from Node, never printed.
  */
-function refreshTokensIssued(context: BrowserContext): () => Promise<string[]> {
-  const issued: Promise<string | undefined>[] = [];
+function tokenAnswers(context: BrowserContext): () => Promise<TokenAnswer[]> {
+  const answers: Promise<TokenAnswer | undefined>[] = [];
   context.on('response', (response) => {
     const request = response.request();
     if (request.method() !== 'POST' || response.url() !== `${oidcUrl()}/token`) return;
-    issued.push(
+    answers.push(
       response.json().then(
-        (body: { refresh_token?: unknown }) =>
-          typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
+        (body: { token_type?: unknown; refresh_token?: unknown }) => ({
+          ...(typeof body.token_type === 'string' && { tokenType: body.token_type }),
+          ...(typeof body.refresh_token === 'string' && { refreshToken: body.refresh_token }),
+        }),
         () => undefined,
       ),
     );
   });
-  return async () => (await Promise.all(issued)).filter((t): t is string => t !== undefined);
+  return async () => (await Promise.all(answers)).filter((a): a is TokenAnswer => a !== undefined);
 }
 
-/** The demo's page for `?dialect=oidc`: its redirect and post-logout URI at the provider. */
-const demoPage = () => `http://127.0.0.1:${process.env.BATON_E2E_DEMO_PORT}/?dialect=oidc`;
+/** The refresh tokens the provider issued to the pages of `context`, oldest first. */
+function refreshTokensIssued(context: BrowserContext): () => Promise<string[]> {
+  const answers = tokenAnswers(context);
+  return async () =>
+    (await answers()).flatMap(({ refreshToken }) =>
+      refreshToken === undefined ? [] : [refreshToken],
+    );
+}
+
+/**
+ * The demo's page for `?dialect=oidc` (or other settings): its redirect and post-logout URI at
+ * the provider.
+ */
+const demoPage = (settings: Settings = OIDC) =>
+  `http://127.0.0.1:${process.env.BATON_E2E_DEMO_PORT}${demoPath(settings)}`;
 
 /**
  * In `page` (the demo, signed out): "Sign in with the provider", then the provider's own login
  * page (any login, any password) and consent page, and back on the demo signed in. Returns the
  * authorization request and the callback URL as the browser first requested it.
  */
-async function signInAtProvider(page: Page): Promise<{ authorize: URL; callback: URL }> {
-  const redirectUri = demoPage();
+async function signInAtProvider(
+  page: Page,
+  settings: Settings = OIDC,
+): Promise<{ authorize: URL; callback: URL }> {
+  const redirectUri = demoPage(settings);
   const authorizing = page.waitForRequest(
     (r) => r.isNavigationRequest() && r.url().startsWith(`${oidcUrl()}/auth?`),
     SLOW,
@@ -190,8 +229,12 @@ async function expectOneRefreshPerGeneration(
 }
 
 /** `count` tabs of the demo for `?dialect=oidc`, loaded side by side (one browser profile). */
-const openTabsAtOnce = (context: BrowserContext, count: number): Promise<Page[]> =>
-  Promise.all(Array.from({ length: count }, async () => load(await context.newPage(), OIDC)));
+const openTabsAtOnce = (
+  context: BrowserContext,
+  count: number,
+  settings: Settings = OIDC,
+): Promise<Page[]> =>
+  Promise.all(Array.from({ length: count }, async () => load(await context.newPage(), settings)));
 
 /** oidc-provider's pages load a web font from Google: nothing a test should wait for. */
 test.beforeEach(async ({ context }) => {
@@ -239,6 +282,9 @@ test('redirect sign-in through the provider’s own login and consent pages, the
   // The discovery document once per page load: the page that left for the provider read it (for
   // the authorization endpoint), the page it came back to read it again (for the token endpoint).
   expect(stats.discoveryRequests, 'discovery requests').toBe(2);
+  // DPoP is on at the provider, optional: a page without `&dpop=1` sends no proof, gets bearer.
+  expect(stats.dpop, 'bound and bearer grants').toMatchObject({ boundGrants: 0, jkts: [] });
+  expect(stats.dpop.bearerGrants).toBe(stats.codeExchanges + stats.refreshes);
   expect(await guard.tokensKnown(), 'tokens the leak scan looks for').toBeGreaterThanOrEqual(3);
   console.log(
     `[oidc] redirect sign-in: demo → provider login → consent → back signed in as alice in ` +
@@ -542,4 +588,206 @@ test('an admin’s revocation of the grant ends the session cleanly in every tab
     `[oidc] admin revocation: every tab signed out ${ended} ms after it (at the next refresh: ` +
       `1 invalid_grant, 0 reuse)`,
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// DPoP (RFC 9449) against the provider: `?dialect=oidc&dpop=1`, `dpop()` passed to the manager.
+
+/** RFC 7638: the thumbprint of a public EC or OKP JWK (its required members, sorted). */
+function thumbprint(jwk: Record<string, unknown>): string {
+  const members = jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['crv', 'kty', 'x'];
+  const canonical = JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])));
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** What a request to the provider proved (read in this process; the proof is never printed). */
+interface Proven {
+  /** Which of the tabs sent it (-1: none of them). */
+  readonly tab: number;
+  readonly what: string;
+  /** The `Authorization` scheme (`DPoP`, `Bearer`), if any. */
+  readonly scheme?: string;
+  /** The thumbprint of the proof's key (its header's `jwk`); none without a proof. */
+  readonly jkt?: string;
+  /** The proof is of this very request: `htm`, `htu`, and `ath` when a token is sent. */
+  readonly matches?: boolean;
+}
+
+/** The token and userinfo requests the tabs of `context` send the provider, and their proofs. */
+function proofsSent(context: BrowserContext, tabs: () => readonly Page[]): () => Promise<Proven[]> {
+  const sent: Promise<Proven>[] = [];
+  const paths = new Set(['/token', '/me']);
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== oidcUrl() || !paths.has(url.pathname) || request.method() === 'OPTIONS')
+      return;
+    const tab = tabs().indexOf(request.frame().page());
+    sent.push(
+      request.allHeaders().then((headers) => {
+        const what = `${request.method()} ${url.pathname}`;
+        const [scheme, token] = (headers.authorization ?? '').split(' ');
+        const proof = headers.dpop;
+        if (!proof) return { tab, what, ...(scheme && { scheme }) };
+        const [header, payload] = proof
+          .split('.')
+          .slice(0, 2)
+          .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+        const ath = token && createHash('sha256').update(token).digest('base64url');
+        const matches =
+          header.typ === 'dpop+jwt' &&
+          payload.htm === request.method() &&
+          payload.htu === `${url.origin}${url.pathname}` &&
+          payload.ath === (ath || undefined);
+        return { tab, what, ...(scheme && { scheme }), jkt: thumbprint(header.jwk), matches };
+      }),
+    );
+  });
+  return () => Promise.all(sent);
+}
+
+/** The thumbprint of the key this tab last signed a proof with (the demo's test hook). */
+const signingKey = (page: Page): Promise<string | undefined> =>
+  page.evaluate(() => {
+    const hook = window.__baton as unknown as { signingKey(): string | undefined } | undefined;
+    return hook?.signingKey();
+  });
+
+test.describe('oidc + DPoP', () => {
+  test('4 tabs on one key: bound tokens, userinfo with proofs, one refresh per generation with no reuse, and a refresh token worthless without the key', async ({
+    context,
+    guard,
+  }) => {
+    const answers = tokenAnswers(context);
+    let tabs: Page[] = [];
+    const proofs = proofsSent(context, () => tabs);
+    tabs = await openTabsAtOnce(context, 4, OIDC_DPOP);
+    await expectStatus(tabs, 'signed-out');
+    const started = Date.now();
+    const { authorize } = await signInAtProvider(nth(tabs, 0), OIDC_DPOP);
+    const signInSeconds = (Date.now() - started) / 1000;
+    // The code is bound to the sign-in's new key (RFC 9449 §10) before it is even issued.
+    const jkt = authorize.searchParams.get('dpop_jkt') ?? '';
+    expect(jkt, 'dpop_jkt in the authorization request').toMatch(/^[\w-]{43}$/);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(demoPage(OIDC_DPOP));
+    await expectStatus(tabs, 'valid', SLOW.timeout);
+    const { generation: start } = await expectOneRefreshPerGeneration(tabs);
+    const watchedFrom = Date.now();
+
+    // userinfo through every tab's authFetch: `Authorization: DPoP` and a proof of the key.
+    for (const tab of tabs) expect(await callApi(tab)).toContain('ok · alice (userinfo)');
+
+    // Several lifetimes: four refreshes, each one tab's, every tab on the newest generation.
+    const REFRESHES = 4;
+    await waitForGeneration(tabs, start + REFRESHES, REFRESHES * TTL_MS + 10_000);
+    const settled = await expectOneRefreshPerGeneration(tabs);
+    const { generation } = settled;
+    const elapsed = Date.now() - watchedFrom;
+    const refreshes = generation - 1; // what the provider counted, asserted just above
+    await expectStatus(tabs, 'valid');
+    for (const tab of tabs) expect(await callApi(tab)).toContain('ok · alice (userinfo)');
+
+    // The provider bound every grant, and the refresh tokens too (a public client's, §5), to
+    // that one key; it answered userinfo to bound tokens only after checking their proofs.
+    const now = await provider.stats();
+    const bound = now.dpop;
+    expect(bound.jkts, 'the keys the provider bound tokens to').toEqual([jkt]);
+    expect(bound.bearerGrants, 'bearer grants').toBe(0);
+    expect(bound.boundGrants, 'bound grants: the code exchange and every refresh').toBe(
+      now.codeExchanges + now.refreshes,
+    );
+    expect(bound.boundRefreshTokens, 'bound refresh tokens').toBe(bound.boundGrants);
+    expect(bound.boundUserinfo, 'userinfo answered to bound tokens').toBeGreaterThanOrEqual(
+      2 * tabs.length,
+    );
+    const issued = await answers();
+    expect(issued.length).toBeGreaterThanOrEqual(refreshes + 1);
+    expect(new Set(issued.map((a) => a.tokenType)), 'token_type of every answer').toEqual(
+      new Set(['DPoP']),
+    );
+    // Every token and userinfo request of every tab proved that key, and only it.
+    const sent = await proofs();
+    expect(
+      sent.filter((p) => p.jkt !== jkt || !p.matches).map((p) => `${p.what} tab ${p.tab}`),
+    ).toEqual([]);
+    const userinfo = sent.filter((p) => p.what === 'GET /me');
+    expect(new Set(userinfo.map((p) => p.scheme)), 'userinfo: the DPoP scheme').toEqual(
+      new Set(['DPoP']),
+    );
+    expect(new Set(userinfo.map((p) => p.tab)), 'userinfo proofs from every tab').toEqual(
+      new Set(tabs.map((_, i) => i)),
+    );
+    const tokenRequests = sent.filter((p) => p.what === 'POST /token').length;
+    expect(tokenRequests, 'token requests, every one with a proof').toBeGreaterThanOrEqual(
+      settled.tokenRequests,
+    );
+    // The session names that key in every tab, and every tab signs with it.
+    expect(await Promise.all(tabs.map(signingKey))).toEqual(tabs.map(() => jkt));
+    await Promise.all(tabs.map((tab) => expect(tab.getByTestId('dpop-jkt')).toHaveText(jkt)));
+    const lanes = await Promise.all(tabs.map(events));
+    const own = lanes.map(
+      (lane) =>
+        lane.filter((e) => e.kind === 'refresh-success' && (e.generation ?? 0) <= generation)
+          .length,
+    );
+    expect(
+      own.reduce((a, b) => a + b, 0),
+      'refresh successes summed over the tabs',
+    ).toBe(refreshes);
+    for (const lane of lanes)
+      expect(lane.filter((e) => ['refresh-failure', 'signed-out'].includes(e.kind))).toEqual([]);
+
+    // The refresh tokens stolen, without the key: the live one and the first (spent) one, each
+    // replayed from Node with no proof. Refused for want of the proof (RFC 9449 §5): no grant,
+    // and no reuse detected either, so a thief cannot even end the session.
+    const tokens = issued.flatMap((a) => (a.refreshToken ? [a.refreshToken] : []));
+    expect(new Set(tokens).size, 'every refresh token new').toBe(tokens.length);
+    const before = await provider.stats();
+    const replayed = [
+      await refreshFromNode(tokens.at(-1) ?? ''),
+      await refreshFromNode(tokens[0] ?? ''),
+    ];
+    expect(replayed).toEqual([
+      { status: 400, error: 'invalid_grant' },
+      { status: 400, error: 'invalid_grant' },
+    ]);
+    const afterReplay = await provider.stats();
+    expect(afterReplay.dpop.refreshesWithoutKey, 'refused for want of the key’s proof').toBe(
+      before.dpop.refreshesWithoutKey + 2,
+    );
+    expect(afterReplay.refreshTokenReuse, 'reuse detected').toBe(0);
+    expect(afterReplay.grantsRevoked, 'grants revoked').toBe(0);
+    // The session lives on: the tabs' next refresh is granted, on the same key.
+    const next = await waitForGeneration(tabs, generation + 1, TTL_MS + 20_000);
+    const end = await provider.stats();
+    expect(end.refreshErrors, 'the two replays, nothing else refused').toEqual({
+      invalid_grant: 2,
+    });
+    expect(end.refreshTokenReuse).toBe(0);
+    expect(end.grantsRevoked).toBe(0);
+    expect(end.refreshes).toBeGreaterThanOrEqual(next - 1);
+    expect(end.dpop.jkts).toEqual([jkt]);
+    await expectStatus(tabs, 'valid');
+    expect(await callApi(nth(tabs, 3))).toContain('ok · alice (userinfo)');
+    expect(await guard.tokensKnown()).toBeGreaterThanOrEqual(tokens.length);
+
+    report(
+      `[oidc+dpop] redirect sign-in with dpop_jkt in ${signInSeconds.toFixed(1)} s; 4 tabs, ` +
+        `${(elapsed / 1000).toFixed(1)} s watched (${(elapsed / TTL_MS).toFixed(1)} lifetimes of ` +
+        `${OIDC_ACCESS_TTL} s): ${generation - start} refreshes for generations ` +
+        `${start}→${generation} (${refreshes} since sign-in, as many at the provider), by tab ` +
+        `${own.join('/')}; refreshTokenReuse 0, no refresh refused`,
+    );
+    report(
+      `[oidc+dpop] one key ${jkt} in every tab and at the provider: ${bound.boundGrants} bound ` +
+        `grants (${bound.boundRefreshTokens} bound refresh tokens, ${bound.bearerGrants} bearer), ` +
+        `${issued.length} answers all token_type DPoP; ${tokenRequests} token and ` +
+        `${userinfo.length} userinfo requests, each with a proof of it; userinfo answered ` +
+        `${bound.boundUserinfo} times to a bound token`,
+    );
+    report(
+      `[oidc+dpop] the live and the first refresh token replayed from Node without a proof → ` +
+        `invalid_grant ×2 (refreshesWithoutKey ${afterReplay.dpop.refreshesWithoutKey}), reuse 0, ` +
+        `grants revoked 0; the tabs refreshed on to generation ${next}`,
+    );
+  });
 });

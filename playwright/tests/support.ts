@@ -421,7 +421,7 @@ export interface Settings {
   readonly lock?: LockName;
   /** Token requests through the mock's token proxy (`?proxy=1`). */
   readonly proxy?: boolean;
-  /** DPoP (`&dpop=1`: ciam and oidc; dpop.spec.ts). */
+  /** DPoP (`&dpop=1`: ciam, dpop.spec.ts; oidc, oidc.spec.ts). */
   readonly dpop?: boolean;
 }
 

@@ -16,6 +16,7 @@ import {
   type Settings,
   SIGNED_OUT_STATE,
 } from './settings.js';
+import { useSigningKey } from './signingKey.js';
 import { boundTo } from './testHook.js';
 import { formatDuration, shortTab, useNow } from './useNow.js';
 
@@ -34,6 +35,7 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
   const { status, isLoading, claims, profile, error, signOut } = useAuth();
   const { generation, expiresAt, refresh } = useAccessToken();
   const now = useNow();
+  const signedWith = useSigningKey();
   const [username, setUsername] = useState<string>(DEMO_USER.username);
   const [password, setPassword] = useState<string>(DEMO_USER.password);
   const [busy, setBusy] = useState(false);
@@ -125,12 +127,22 @@ export function SessionPanel({ settings }: { settings: Settings }): ReactNode {
       {settings.dpop ? (
         <p className="muted small" data-testid="dpop-binding">
           DPoP: bound to key{' '}
-          <code
-            data-testid="dpop-jkt"
-            title="The access token's cnf.jkt: the key's public thumbprint"
-          >
-            {signedIn ? (boundTo(claims) ?? 'none (a bearer token!)') : '—'}
-          </code>
+          {claims === undefined ? (
+            // An opaque access token (the OpenID provider's) does not say; the proofs do.
+            <code
+              data-testid="dpop-jkt"
+              title="An opaque token: the key this tab's proofs are signed with, by thumbprint"
+            >
+              {signedIn ? (signedWith ?? '…') : '—'}
+            </code>
+          ) : (
+            <code
+              data-testid="dpop-jkt"
+              title="The access token's cnf.jkt: the key's public thumbprint"
+            >
+              {signedIn ? (boundTo(claims) ?? 'none (a bearer token!)') : '—'}
+            </code>
+          )}
         </p>
       ) : null}
       <div className="meter" aria-hidden="true">

@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { DpopUnavailable } from './DpopUnavailable.js';
 import { channelName, createDialect, readSettings } from './settings.js';
+import { trackSigningKey } from './signingKey.js';
 import { installTestHook } from './testHook.js';
 import { createTimeline, describeEvent } from './timeline.js';
 import './styles.css';
@@ -27,7 +28,7 @@ function createManager(): TokenManager | { readonly unavailable: string } {
       dialect: createDialect(settings),
       channel: channelName(settings),
       lock: settings.lock,
-      ...(settings.dpop && { dpop: dpop() }),
+      ...(settings.dpop && { dpop: trackSigningKey(dpop()) }),
     });
   } catch (error) {
     if (isBatonError(error) && error.code === 'dpop_unavailable')

@@ -97,8 +97,8 @@ export interface Settings {
    * DPoP (RFC 9449, `&dpop=1`): the tokens bound to a key no script can read. Only where the
    * server speaks it: CIAM against the mock (its standard route and `/api/me`, when the mock runs
    * with `DPOP=optional` or `required`; `pnpm demo` starts it so) and `oidc` (when the provider
-   * runs with DPoP on: `OIDC_DPOP=1 pnpm demo`). Never through the token proxy, which does not
-   * forward the `DPoP` header: `dpop` turns `proxy` off.
+   * runs with DPoP on, as `pnpm demo` starts it unless `OIDC_DPOP=0`). Never through the token
+   * proxy, which does not forward the `DPoP` header: `dpop` turns `proxy` off.
    */
   readonly dpop: boolean;
 }
@@ -144,7 +144,8 @@ export function settingsHref({ dialect, lock, proxy, dpop }: Settings): string {
  * tab's sign-in waits. The mock keeps the redirect URI's own query; the core strips only the
  * callback's parameters (`code`, `state`, `error`…) from the address bar afterwards. For `oidc`
  * it is also the post-logout URI, and `pnpm demo` registers exactly these with the provider
- * (`/?dialect=oidc`, with `&lock=broadcast` or `&lock=web-locks`): it matches them exactly.
+ * (`/?dialect=oidc`, with `&lock=broadcast` or `&lock=web-locks`, each also with `&dpop=1`): it
+ * matches them exactly.
  */
 export const redirectUri = (settings: Settings): string =>
   new URL(settingsHref(settings), location.href).href;

@@ -1,5 +1,6 @@
 import type { TokenManager } from '@baton/core';
 import type { Settings } from './settings.js';
+import { signingKey } from './signingKey.js';
 import type { Timeline, TimelineEntry } from './timeline.js';
 
 /**
@@ -26,6 +27,11 @@ export interface BatonTestHook {
    * oldest first. Empty without DPoP or with opaque tokens.
    */
   bindings(): readonly Binding[];
+  /**
+   * DPoP: the thumbprint of the key this tab last signed a proof with (the session's
+   * `TokenSet.jkt`, which an opaque access token does not show); `undefined` before its first.
+   */
+  signingKey(): string | undefined;
 }
 
 export interface Binding {
@@ -77,5 +83,6 @@ export function installTestHook(options: {
     timeline: () => options.timeline.getSnapshot().entries,
     pageshows,
     bindings: () => [...bindings],
+    signingKey,
   };
 }

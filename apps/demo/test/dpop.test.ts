@@ -29,3 +29,26 @@ it('reads the key a token is bound to from its claims (cnf.jkt), nothing else', 
   expect(boundTo({ sub: 'alice' })).toBeUndefined();
   expect(boundTo(undefined)).toBeUndefined();
 });
+
+it('notes the key each proof is signed with, and forgets it with the key', async () => {
+  const { signingKey, trackSigningKey } = await import('../src/signingKey.js');
+  const asked: string[] = [];
+  const keys = trackSigningKey(() => ({
+    create: async () => 'new',
+    fetch: (jkt) => {
+      asked.push(jkt);
+      return fetch;
+    },
+    remove: async () => {},
+  }))('app');
+  expect(signingKey()).toBeUndefined();
+  await keys.create();
+  expect(signingKey(), 'a key made for a sign-in is no session’s yet').toBeUndefined();
+  keys.fetch('session-key', fetch, 'token');
+  expect(signingKey()).toBe('session-key');
+  expect(asked).toEqual(['session-key']);
+  await keys.remove('other-key');
+  expect(signingKey()).toBe('session-key');
+  await keys.remove('session-key');
+  expect(signingKey()).toBeUndefined();
+});

@@ -36,7 +36,10 @@ export interface OidcProviderOptions {
   redirectUris?: string[];
   /** The client's `post_logout_redirect_uris`. Default: the redirect URIs. */
   postLogoutRedirectUris?: string[];
-  /** Turn on `features.dPoP` (oidc-provider 9 has it on by default; off here until Baton speaks it). */
+  /**
+   * Turn on `features.dPoP` (RFC 9449; oidc-provider 9 has it on by default, off here unless asked:
+   * the CLI's `DPOP=1`). Optional per request: a token request with a proof gets bound tokens.
+   */
   dpop?: boolean;
 }
 
@@ -63,6 +66,27 @@ export interface OidcProviderStats {
   endSessions: number;
   /** GET /.well-known/openid-configuration requests. */
   discoveryRequests: number;
+  /** DPoP (RFC 9449; only with {@link OidcProviderOptions.dpop}): what the provider bound. */
+  dpop: OidcProviderDpopStats;
+}
+
+/** What a provider with DPoP on did with proofs and bound tokens. Thumbprints are public values. */
+export interface OidcProviderDpopStats {
+  /** Successful grants whose access token is DPoP-bound (`token_type: DPoP`). */
+  boundGrants: number;
+  /** Successful grants whose refresh token is bound to the key too (a public client's, §5). */
+  boundRefreshTokens: number;
+  /** Successful grants whose access token is a bearer one (no proof came with the request). */
+  bearerGrants: number;
+  /** The RFC 7638 thumbprints (`jkt`) the access tokens were bound to: distinct, first seen first. */
+  jkts: string[];
+  /**
+   * Refresh grants refused because the refresh token is bound to a key and the request carried
+   * no proof of that key (oidc-provider's `failed jkt verification`): a stolen one, replayed.
+   */
+  refreshesWithoutKey: number;
+  /** Userinfo answered 200 to a DPoP-bound access token, its proof checked. */
+  boundUserinfo: number;
 }
 
 /** A started provider. Its test routes are also on HTTP, for Playwright: see {@link TEST_ROUTES}. */
@@ -97,6 +121,8 @@ const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1:5173/'];
 const DAY = 24 * 60 * 60;
 /** oidc-provider's own wording of a rotated refresh token presented again (refresh_token.js). */
 const REUSE_DETAIL = 'refresh token already used';
+/** Its wording of a key-bound refresh token presented without a proof of that key (refresh_token.js). */
+const UNPROVEN_DETAIL = 'failed jkt verification';
 
 function zeroStats(): OidcProviderStats {
   return {
@@ -109,6 +135,14 @@ function zeroStats(): OidcProviderStats {
     revocations: 0,
     endSessions: 0,
     discoveryRequests: 0,
+    dpop: {
+      boundGrants: 0,
+      boundRefreshTokens: 0,
+      bearerGrants: 0,
+      jkts: [],
+      refreshesWithoutKey: 0,
+      boundUserinfo: 0,
+    },
   };
 }
 
@@ -308,6 +342,7 @@ export async function startOidcProvider(
       revocation: new URL(provider.urlFor('revocation')).pathname,
       endSession: new URL(provider.urlFor('end_session')).pathname,
       discovery: '/.well-known/openid-configuration',
+      userinfo: new URL(provider.urlFor('userinfo')).pathname,
     };
 
     // Counted by path: oidc-provider emits no success event for revocation or discovery.
@@ -318,12 +353,22 @@ export async function startOidcProvider(
       if (ctx.method === 'POST' && ctx.path === routes.revocation && ctx.status === 200) {
         stats.revocations += 1;
       }
+      // The access token was found and its proof checked (a bound one without its proof is 401).
+      if (ctx.path === routes.userinfo && ctx.status === 200 && ctx.oidc?.entities.AccessToken?.jkt)
+        stats.dpop.boundUserinfo += 1;
     });
 
     provider.on('grant.success', (ctx) => {
       const type = grantType(ctx);
       if (type === 'authorization_code') stats.codeExchanges += 1;
       else if (type === 'refresh_token') stats.refreshes += 1;
+      const { AccessToken: issued, RefreshToken: refreshToken } = ctx.oidc.entities;
+      const jkt = issued?.jkt;
+      if (typeof jkt === 'string') {
+        stats.dpop.boundGrants += 1;
+        if (!stats.dpop.jkts.includes(jkt)) stats.dpop.jkts.push(jkt);
+        if (refreshToken?.jkt === jkt) stats.dpop.boundRefreshTokens += 1;
+      } else if (issued) stats.dpop.bearerGrants += 1;
     });
     const refreshFailed = (ctx: KoaContextWithOIDC, error: Error): void => {
       if (grantType(ctx) !== 'refresh_token') return;
@@ -333,6 +378,9 @@ export async function startOidcProvider(
       // `throw new InvalidGrant('refresh token already used')` (the detail is not sent).
       if (error instanceof errors.InvalidGrant && error.error_detail === REUSE_DETAIL) {
         stats.refreshTokenReuse += 1;
+      }
+      if (error instanceof errors.InvalidGrant && error.error_detail === UNPROVEN_DETAIL) {
+        stats.dpop.refreshesWithoutKey += 1;
       }
     };
     provider.on('grant.error', refreshFailed);

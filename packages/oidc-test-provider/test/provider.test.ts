@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import {
+  createHash,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -467,18 +474,6 @@ describe('lifetimes and start-up', () => {
     await new Promise((resolve) => probe.close(resolve));
   });
 
-  it('turns DPoP on when asked', async () => {
-    const provider = await startOidcProvider({ dpop: true, redirectUris: [REDIRECT_URI] });
-    try {
-      const discovery = (await (
-        await fetch(`${provider.issuer}/.well-known/openid-configuration`)
-      ).json()) as Record<string, unknown>;
-      expect(discovery.dpop_signing_alg_values_supported).toEqual(['ES256', 'Ed25519', 'EdDSA']);
-    } finally {
-      await provider.close();
-    }
-  });
-
   it('runs as a CLI: prints the issuer, stops on SIGTERM', async () => {
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', cli], {
@@ -507,5 +502,125 @@ describe('lifetimes and start-up', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+/** A P-256 key for DPoP proofs (RFC 9449 §4.2), and its RFC 7638 thumbprint. */
+function dpopKey(): { privateKey: KeyObject; jwk: Record<string, string>; jkt: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+  const jwk = { crv: crv ?? '', kty: kty ?? '', x: x ?? '', y: y ?? '' };
+  const jkt = createHash('sha256').update(JSON.stringify(jwk)).digest('base64url');
+  return { privateKey, jwk, jkt };
+}
+
+/** A DPoP proof of `method url` with `key` (ES256), with `ath` when an access token is sent. */
+function proof(
+  key: ReturnType<typeof dpopKey>,
+  method: string,
+  url: string,
+  accessToken?: string,
+): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })}.${part({
+    jti: randomUUID(),
+    htm: method,
+    htu: url,
+    iat: Math.floor(Date.now() / 1000),
+    ...(accessToken && { ath: createHash('sha256').update(accessToken).digest('base64url') }),
+  })}`;
+  const signature = sign('sha256', Buffer.from(input), {
+    key: key.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+describe('DPoP (RFC 9449)', () => {
+  let provider: RunningOidcProvider;
+  beforeAll(async () => {
+    provider = await startOidcProvider({ dpop: true, redirectUris: [REDIRECT_URI] });
+  });
+  afterAll(() => provider.close());
+  beforeEach(async () => {
+    await provider.revokeAllGrants();
+    provider.reset();
+  });
+
+  it('turns DPoP on when asked', async () => {
+    const discovery = (await (
+      await fetch(`${provider.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+    expect(discovery.dpop_signing_alg_values_supported).toEqual(['ES256', 'Ed25519', 'EdDSA']);
+  });
+
+  it('counts bound grants and their keys; a bound refresh token without its proof is refused', async () => {
+    const key = dpopKey();
+    const tokenUrl = `${provider.issuer}/token`;
+    const { code, verifier } = await authorize(provider);
+    const exchanged = await tokenRequest(
+      provider,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      },
+      { dpop: proof(key, 'POST', tokenUrl) },
+    );
+    expect(exchanged.status).toBe(200);
+    const tokens = (await exchanged.json()) as Tokens;
+    expect(tokens.token_type).toBe('DPoP');
+
+    // The bound access token at userinfo: with its proof, and not as a bearer token.
+    const me = `${provider.issuer}/me`;
+    const proven = await fetch(me, {
+      headers: {
+        authorization: `DPoP ${tokens.access_token}`,
+        dpop: proof(key, 'GET', me, tokens.access_token),
+      },
+    });
+    expect(proven.status).toBe(200);
+    expect((await userinfo(provider, tokens.access_token)).status).toBe(401);
+
+    // The refresh token without the key's proof: refused, and the grant lives on (no reuse).
+    const stolen = await refresh(provider, tokens.refresh_token);
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as { error: string }).error).toBe('invalid_grant');
+    // A bearer sign-in on the same provider: DPoP is optional per request.
+    await signIn(provider);
+    // With the proof: a new pair, bound to the same key.
+    const refreshed = await tokenRequest(
+      provider,
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      { dpop: proof(key, 'POST', tokenUrl) },
+    );
+    expect(refreshed.status).toBe(200);
+    expect(((await refreshed.json()) as Tokens).token_type).toBe('DPoP');
+
+    expect(provider.stats()).toMatchObject({
+      codeExchanges: 2,
+      refreshes: 1,
+      refreshErrors: { invalid_grant: 1 },
+      refreshTokenReuse: 0,
+      grantsRevoked: 0,
+      dpop: {
+        boundGrants: 2,
+        boundRefreshTokens: 2,
+        bearerGrants: 1,
+        jkts: [key.jkt],
+        refreshesWithoutKey: 1,
+        boundUserinfo: 1,
+      },
+    });
+    provider.reset();
+    expect(provider.stats().dpop).toEqual({
+      boundGrants: 0,
+      boundRefreshTokens: 0,
+      bearerGrants: 0,
+      jkts: [],
+      refreshesWithoutKey: 0,
+      boundUserinfo: 0,
+    });
   });
 });
