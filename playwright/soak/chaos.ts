@@ -7,6 +7,7 @@ import {
   type LockName,
   load,
   mock,
+  REQUEST_TIMEOUT_MS,
   random,
   report,
   type Stats,
@@ -146,6 +147,8 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
   /** Counts injections: an API call during which it changed was not in a steady state. */
   let epoch = 0;
   let offline = false;
+  /** Resolves when the current offline spell ends (at once when online). */
+  let online: Promise<void> = Promise.resolve();
   /** Tabs still signed in 15 s after a tab of their session signed out. */
   let stragglers = 0;
   let family: Family | undefined;
@@ -228,10 +231,17 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
 
   /** Closes the books on the current family (its tabs have signed out, or the soak is over). */
   async function finish(f: Family): Promise<void> {
-    // The mock's count first, then the tabs' (after answers in flight have landed): a rotation
-    // committed in between then counts as received, never as lost.
+    // The mock's count first, then the tabs' once the answers in flight have landed (no open tab
+    // is refreshing: its refresh has its outcome; bounded by a token request's timeout, past
+    // which a request has failed): a rotation committed in between then counts as received,
+    // never as lost.
     const after = await mock.stats();
-    await sleep(1500);
+    const landed = Date.now() + REQUEST_TIMEOUT_MS;
+    for (;;) {
+      const states = await Promise.all(open.map(snapshot));
+      if (states.every((s) => s?.status !== 'refreshing') || Date.now() > landed) break;
+      await sleep(100);
+    }
     await Promise.all(open.map(collect));
     const openIds = new Set([...tabIds.entries()].filter(([p]) => alive(p)).map(([, id]) => id));
     let newest = f.signInGeneration;
@@ -273,7 +283,7 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
     const hasSession = async () =>
       (await Promise.all(open.map(snapshot))).some((s) => s && s.status !== 'signed-out');
     for (let attempt = 0; attempt < 5 && !(await hasSession()); attempt++) {
-      while (offline) await sleep(100);
+      await online;
       const page = pick(open);
       try {
         await page.getByTestId('sign-in').click({ timeout: 10_000 });
@@ -308,9 +318,10 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
     };
   }
 
-  /** Every 500 ms: every tab's events and status; family ends, spurious displays, recovery. */
+  /** Every second: every tab's events and status; family ends, spurious displays, recovery. */
   async function watch(): Promise<void> {
     while (running()) {
+      // The watcher's sampling period (each look is a round trip to every tab), not a wait.
       await sleep(1000);
       const f = family;
       const states = await Promise.all(
@@ -487,10 +498,16 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
         break;
       case 'offline': {
         offline = true;
+        let back = () => {};
+        online = new Promise((resolve) => {
+          back = resolve;
+        });
         await context.setOffline(true);
+        // The fault itself: an offline spell of a random length.
         await sleep(between(1000, 8000));
         await context.setOffline(false);
         offline = false;
+        back();
         break;
       }
     }
@@ -679,10 +696,12 @@ export function soakTest(defaultSeconds: number): void {
     expect(figures.spuriousSignOuts, 'sign-outs while the session was still valid').toBe(0);
     expect(figures.spuriousDisplays, 'tabs shown signed-out in a live session').toBe(0);
     expect(figures.stragglers, 'tabs left signed in after a sign-out').toBe(0);
-    // Once the faults stop, every answer must be ok. A call that gets no answer in time is
-    // reported but not failed on: on a starved machine the page, not Baton, is what is slow.
-    const wrong = figures.api.finalRound.filter((r) => r !== 'ok' && !r.startsWith('no answer'));
-    expect(wrong, 'final API round: answers other than ok').toEqual([]);
+    // Once the faults stop, every tab's call must be answered, and ok. No answer within the
+    // round's bounds (a minute for an earlier call to end, a minute for this one) is a failure
+    // too: every wait in Baton is bounded, and a check that passed when the page did not answer
+    // would pass on the machine where it matters most.
+    const wrong = figures.api.finalRound.filter((r) => r !== 'ok');
+    expect(wrong, 'final API round: answers other than ok, or none').toEqual([]);
     expect(figures.refreshes).toBeGreaterThan(0);
   });
 }

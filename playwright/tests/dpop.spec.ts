@@ -3,21 +3,17 @@ import { ACCESS_TTL } from './env.js';
 import {
   callApi,
   expect,
-  expectOneRefreshPerGeneration,
   expectStatus,
   load,
-  MIN_REFRESH_INTERVAL_MS,
   mock,
   nth,
   openTabs,
-  random,
+  runSession,
   type Settings,
   type Stats,
   signIn,
   statusOf,
-  TTL_MS,
   test,
-  waitForGeneration,
 } from './support.js';
 
 /**
@@ -126,39 +122,6 @@ const storedKey = (page: Page, jkt: string): Promise<StoredKey> =>
 
 const figure = (line: string) => console.log(`[dpop] ${line}`);
 
-/**
- * support.ts's `runSession`, but waiting for every tab to hold the session (generation 1) rather
- * than for each to show `valid`: with 5-s tokens and proofs signed on a loaded machine, a tab may
- * already be `refreshing` again when it is looked at. The checks are the same: every call ok, one
- * refresh per generation at the mock, at least one refresh per lifetime and never two within the
- * core's minimum interval, every tab on the newest generation.
- */
-async function session(pages: readonly Page[], lifetimes: number) {
-  await signIn(nth(pages, 0));
-  await waitForGeneration(pages, 1, 10_000);
-  const before = (await mock.stats()).byDialect.ciam;
-  const started = Date.now();
-  const seed = started % 100_000;
-  const rand = random(seed);
-  let calls = 0;
-  while (Date.now() - started < lifetimes * TTL_MS) {
-    const page = nth(pages, Math.floor(rand() * pages.length));
-    expect(await callApi(page), `API call from a random tab (seed ${seed})`).toContain('ok');
-    calls += 1;
-    // A pause between calls (random, seeded): calls from random tabs at random moments.
-    await new Promise((resolve) => setTimeout(resolve, 100 + rand() * 300));
-  }
-  const elapsed = Date.now() - started;
-  const after = (await mock.stats()).byDialect.ciam;
-  for (const page of pages) expect(await callApi(page)).toContain('ok');
-  const { generation } = await expectOneRefreshPerGeneration(pages, 'ciam');
-  const refreshes = after.refreshes - before.refreshes;
-  expect(refreshes).toBeGreaterThanOrEqual(Math.floor(elapsed / TTL_MS));
-  expect(refreshes).toBeLessThanOrEqual(Math.floor(elapsed / MIN_REFRESH_INTERVAL_MS) + 1);
-  const seconds = elapsed / 1000;
-  return { refreshes, seconds, perLifetime: refreshes / (elapsed / TTL_MS), calls, generation };
-}
-
 test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, replays refused, key unreadable', async ({
   context,
   baseURL,
@@ -174,7 +137,7 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
 
   // (a) Password sign-in in tab 1, then 3 lifetimes of API calls from random tabs: the shared
   // scenario's checks (every call ok, one refresh per generation, every tab on the newest one).
-  const run = await session(tabs, 3);
+  const run = await runSession(tabs, 'ciam', { lifetimes: 3, signedIn: 'generation' });
   phase('session run');
   figure(
     `5 tabs, ${run.seconds.toFixed(1)} s of calls: ${run.refreshes} refreshes = ${run.perLifetime.toFixed(2)} ` +

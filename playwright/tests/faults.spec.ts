@@ -7,23 +7,37 @@ import {
   expectSameGeneration,
   expectStatus,
   faultsTaken,
+  last,
   mock,
   nth,
   openTabs,
+  outlastTimers,
+  REQUEST_TIMEOUT_MS,
   report,
+  revivedAfterSignOut,
   signIn,
-  sleep,
   state,
   TTL_MS,
   test,
   waitForGeneration,
 } from './support.js';
 
-/** The core's default token request timeout (`requestTimeoutMs`, 10 s). */
-const REQUEST_TIMEOUT_MS = 10_000;
-
 const signOuts = async (tabs: readonly Page[]) =>
   (await Promise.all(tabs.map(events))).flat().filter((e) => e.kind === 'signed-out');
+
+/** The generation the first failed refresh (across the tabs) started from. */
+async function failedFrom(tabs: readonly Page[]): Promise<number> {
+  const starts = (await Promise.all(tabs.map(events))).flatMap((log) => {
+    const failure = log.findIndex((e) => e.kind === 'refresh-failure');
+    const start = last(log.slice(0, Math.max(0, failure)), (e) => e.kind === 'refresh-start');
+    return failure === -1 || start?.generation === undefined
+      ? []
+      : [{ at: log[failure]?.at ?? 0, generation: start.generation }];
+  });
+  const first = starts.sort((a, b) => a.at - b.at)[0];
+  if (!first) throw new Error('no tab has a failed refresh after a refresh-start');
+  return first.generation;
+}
 
 test('offline across an expiry: the session survives and refreshes once back online', async ({
   context,
@@ -31,18 +45,38 @@ test('offline across an expiry: the session survives and refreshes once back onl
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
   await expectStatus(tabs, 'valid');
-  const start = await expectSameGeneration(tabs);
+  const offlineAt = Date.now();
   await context.setOffline(true);
-  // Longer than a lifetime: the access token expires while every refresh attempt fails.
-  await sleep(1.5 * TTL_MS);
+  // Offline across an expiry: every refresh attempt fails, and every tab's access token expires
+  // (a lifetime after it was issued at most; the tab's expiry timer turns its snapshot from
+  // `valid`, late on a loaded machine).
+  const failures = async () =>
+    (await Promise.all(tabs.map(events))).flat().filter((e) => e.kind === 'refresh-failure');
+  await Promise.all(
+    tabs.map((tab) =>
+      tab.waitForFunction(
+        () => {
+          const snapshot = window.__baton?.manager.getSnapshot();
+          const expiresAt = snapshot?.expiresAt;
+          return expiresAt !== undefined && Date.now() >= expiresAt && snapshot?.status !== 'valid';
+        },
+        undefined,
+        { timeout: TTL_MS + 5000, polling: 100 },
+      ),
+    ),
+  );
+  // The attempt due before the expiry has failed (offline, at once: within a request timeout).
+  await expect
+    .poll(async () => (await failures()).length, { timeout: REQUEST_TIMEOUT_MS })
+    .toBeGreaterThan(0);
+  const offlineMs = Date.now() - offlineAt;
   for (const tab of tabs)
     expect(['expired', 'error', 'refreshing']).toContain((await state(tab)).status);
   expect(await signOuts(tabs), 'sign-outs while offline').toEqual([]);
-  const failures = (await Promise.all(tabs.map(events)))
-    .flat()
-    .filter((e) => e.kind === 'refresh-failure');
-  expect(failures.length).toBeGreaterThan(0);
-  expect(failures.every((e) => e.detail?.startsWith('network'))).toBe(true);
+  const failed = await failures();
+  expect(failed.every((e) => e.detail?.startsWith('network'))).toBe(true);
+  // Offline, no refresh can land: the generation every tab holds is the one to refresh.
+  const start = await expectSameGeneration(tabs);
 
   const online = Date.now();
   await context.setOffline(false);
@@ -54,7 +88,7 @@ test('offline across an expiry: the session survives and refreshes once back onl
   await expectOneRefreshPerGeneration(tabs, 'ciam');
   expect(await signOuts(tabs)).toEqual([]);
   report(
-    `offline for ${(1.5 * TTL_MS) / 1000} s: ${failures.length} failed attempts, no sign-out; ` +
+    `offline for ${offlineMs / 1000} s, across the expiry: ${failed.length} failed attempts, no sign-out; ` +
       `new tokens ${recovered} ms after going back online`,
   );
 });
@@ -65,7 +99,6 @@ test('503 with Retry-After on refresh: retried after the delay, no sign-out', as
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
   await expectStatus(tabs, 'valid');
-  const start = await expectSameGeneration(tabs);
   await mock.faults({
     route: 'token',
     grant: 'refresh_token',
@@ -76,6 +109,9 @@ test('503 with Retry-After on refresh: retried after the delay, no sign-out', as
   // The next refresh meets the three 503s (a lifetime away at most), then succeeds: after at
   // most 1 + 2 + 4 s of backoff (the core's defaults, never under Retry-After) and one request.
   await faultsTaken(TTL_MS + 7000);
+  // The generation the 503s met (a timer refresh may have come between sign-in and arming them):
+  // the one the first failed refresh started from.
+  const start = await failedFrom(tabs);
   await waitForGeneration(tabs, start + 1, 7000 + REQUEST_TIMEOUT_MS);
   await expectStatus(tabs, 'valid');
   for (const tab of tabs) expect(await callApi(tab)).toContain('ok');
@@ -125,11 +161,14 @@ test('a response lost after the server rotated the refresh token: one clean sign
   );
   expect(settled.byDialect.ciam.reuseDetected, 'the one retry with the spent token').toBe(1);
 
-  await sleep(TTL_MS + 1000);
+  // Nothing after it: every timer a tab had armed (a refresh is due within a lifetime) has fired
+  // in every tab by the end of this wait, and none started a refresh or brought tokens back.
+  await outlastTimers(tabs, TTL_MS);
   const later = await mock.stats();
   expect(later.tokenRequests, 'requests after the sign-out').toBe(settled.tokenRequests);
   await expectStatus(tabs, 'signed-out');
   expect(await signOuts(tabs)).toHaveLength(tabs.length);
+  for (const tab of tabs) expect(await revivedAfterSignOut(tab)).toEqual([]);
   expect(await callApi(nth(tabs, 1))).toContain('signed_out');
   const first = Math.min(...ended.map((e) => e.at));
   const spread = Math.max(...ended.map((e) => e.at)) - first;

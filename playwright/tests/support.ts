@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type BrowserContext, test as base, expect, type Page } from '@playwright/test';
+import { DEFAULT_LEASE_MS } from '../../packages/core/src/broadcastLock.js';
+import { DEFAULT_MS } from '../../packages/core/src/options.js';
 import { ACCESS_TTL, mockUrl } from './env.js';
 
 export { expect };
@@ -17,6 +19,14 @@ export const TTL_MS = ACCESS_TTL * 1000;
  * a remote sign-out) is asserted apart.
  */
 export const NEWS_BOUND_MS = 5000;
+
+// The core's own defaults, from its source (the demo runs with them): the bounds of the waits.
+/** The core's floor between two refreshes of a session (`minRefreshIntervalMs`). */
+export const MIN_REFRESH_INTERVAL_MS = DEFAULT_MS.minRefreshIntervalMs;
+/** How long one token request may take (`requestTimeoutMs`). */
+export const REQUEST_TIMEOUT_MS = DEFAULT_MS.requestTimeoutMs;
+/** How long a silent holder's BroadcastChannel lock stands (`leaseMs`). */
+export const LEASE_MS = DEFAULT_LEASE_MS;
 
 // ---------------------------------------------------------------------------------------------
 // The demo's test hook (apps/demo/src/testHook.ts), as far as the tests read it. Nothing read
@@ -558,9 +568,6 @@ export interface SessionRun {
   readonly generation: number;
 }
 
-/** The core's floor between two refreshes of a session (`minRefreshIntervalMs`, 2 s). */
-export const MIN_REFRESH_INTERVAL_MS = 2000;
-
 /**
  * What the mock counted, against what the tabs hold: sign-in is generation 1 and each refresh
  * adds one, so a session whose every refresh reached the tabs has exactly `generation - 1`
@@ -611,11 +618,21 @@ export async function expectOneRefreshPerGeneration(
 export async function runSession(
   pages: readonly Page[],
   dialect: DialectName,
-  { lifetimes = 3, seed = Date.now() % 100_000 } = {},
+  {
+    lifetimes = 3,
+    seed = Date.now() % 100_000,
+    /**
+     * What the calls wait for after sign-in: every tab showing `valid`, or (`'generation'`)
+     * every tab holding the session, for tabs that may already be `refreshing` again when looked
+     * at (5-s tokens and DPoP proofs signed on a loaded machine: dpop.spec.ts).
+     */
+    signedIn = 'valid' as 'valid' | 'generation',
+  } = {},
 ): Promise<SessionRun> {
   const first = nth(pages, 0);
   await signIn(first);
-  await expectStatus(pages, 'valid');
+  if (signedIn === 'valid') await expectStatus(pages, 'valid');
+  else await waitForGeneration(pages, 1, 10_000);
   const before = (await mock.stats()).byDialect[dialect];
   const started = Date.now();
   const rand = random(seed);
@@ -625,6 +642,7 @@ export async function runSession(
     const result = await callApi(page);
     expect(result, `API call from a random tab (seed ${seed})`).toContain('ok');
     calls += 1;
+    // The scenario's pace, not a wait for anything: calls from random tabs at random moments.
     await sleep(100 + rand() * 300);
   }
   const elapsed = Date.now() - started;
@@ -697,4 +715,31 @@ export async function lockHolder(pages: readonly Page[]): Promise<Page> {
   if (holders.length !== 1 || !holders[0])
     throw new Error(`expected one tab holding the lock, found ${holders.length}`);
   return holders[0];
+}
+
+/**
+ * Waits until `ms` have passed in every tab's own event loop: a timer set in each page, which
+ * fires only after every timer the tab had armed for a shorter time (a starved renderer runs
+ * late, and so does this wait). For "nothing happened in this window" checks, with `ms` from
+ * the code's own bounds.
+ */
+export async function outlastTimers(pages: readonly Page[], ms: number): Promise<void> {
+  await Promise.all(
+    pages.map((page) =>
+      page.evaluate((delay) => new Promise<void>((resolve) => setTimeout(resolve, delay)), ms),
+    ),
+  );
+}
+
+/** What would bring a session back or start a refresh: none may follow a tab's sign-out. */
+const REVIVALS = new Set(['tokens-adopted', 'signed-in', 'refresh-success', 'refresh-start']);
+
+/**
+ * This tab's events after it learned of its last sign-out that would revive the session or send
+ * a refresh (a timer emits `refresh-start` synchronously, so a timer that fired is seen here).
+ */
+export async function revivedAfterSignOut(page: Page): Promise<HookEntry[]> {
+  const log = await events(page);
+  const learned = last(log, (e) => e.kind === 'signed-out')?.at ?? 0;
+  return log.filter((e) => e.at > learned && REVIVALS.has(e.kind));
 }
