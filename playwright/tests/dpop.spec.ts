@@ -137,7 +137,7 @@ test('ciam + DPoP: 5 tabs, one key, one refresh per lifetime, proofs accepted, r
 
   // (a) Password sign-in in tab 1, then 3 lifetimes of API calls from random tabs: the shared
   // scenario's checks (every call ok, one refresh per generation, every tab on the newest one).
-  const run = await runSession(tabs, 'ciam', { lifetimes: 3, signedIn: 'generation' });
+  const run = await runSession(tabs, 'ciam');
   phase('session run');
   figure(
     `5 tabs, ${run.seconds.toFixed(1)} s of calls: ${run.refreshes} refreshes = ${run.perLifetime.toFixed(2)} ` +
