@@ -489,7 +489,7 @@ export const events = (page: Page): Promise<HookEntry[]> =>
 
 export const statusOf = (page: Page) => page.getByTestId('session-status');
 
-/** Signs in with the prefilled demo user and waits for a valid session in this tab. */
+/** Signs in with the prefilled demo user and waits until this tab holds the session. */
 export async function signIn(page: Page): Promise<void> {
   await page.getByTestId('sign-in').click();
   // The session (generation 1), not the word `valid`, which a 5-s token on a loaded machine may
