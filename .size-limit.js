@@ -48,7 +48,7 @@ export default [
     },
   },
   {
-    ...core('@baton/core: the same + redirect sign-in', '10.88 kB'),
+    ...core('@baton/core: the same + redirect sign-in', '10.89 kB'),
     import: {
       'packages/core/dist/index.js': '{ createTokenManager }',
       'packages/core/dist/dialects.js': '{ ciam }',
