@@ -104,14 +104,7 @@ export const converged = (tabs: readonly TokenManager[]) => {
     rest.every((s) => s.generation === first.generation && s.accessToken === first.accessToken)
   );
 };
-export const outcome = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-};
+export { outcome } from './support.js';
 export const ms = (n: number) => `${Math.round(n)} ms`;
 
 /** `tab.refresh()` once the shared backoff ends: until then it is refused with `code`, sending nothing. */

@@ -66,15 +66,6 @@ export async function closeWorlds(): Promise<void> {
   for (const w of worlds.splice(0)) await w.close();
 }
 
-export const outcome = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-};
-
 /** Short retries, so that an absence check outlasts any retry: see {@link quiet}. */
 export const FAST = { baseDelayMs: 200, maxDelayMs: 400 };
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { all, closeWorlds, outcome, recordingFetch, world } from './faultWorld.js';
-import { sleep, until } from './support.js';
+import { all, closeWorlds, recordingFetch, world } from './faultWorld.js';
+import { outcome, sleep, until } from './support.js';
 
 /** Fault matrix rows 10 and 17 (docs/reliability.md): what the token endpoint answers. */
 

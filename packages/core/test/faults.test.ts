@@ -6,13 +6,12 @@ import {
   closeWorlds,
   FAST,
   fakePage,
-  outcome,
   quiet,
   recordingFetch,
   world,
 } from './faultWorld.js';
 import { createLockManager } from './lockManager.js';
-import { ALICE, CIAM, listen, outlast, until, withChannel } from './support.js';
+import { ALICE, CIAM, listen, outcome, outlast, until, withChannel } from './support.js';
 
 /**
  * The fault matrix's cross-tab rows that had no test of their own (docs/reliability.md); the

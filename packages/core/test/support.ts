@@ -85,6 +85,16 @@ export async function eventually<T>(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a promise came to: `'ok'`, or the error's code. */
+export const outcome = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+};
+
 /**
  * The horizon of an absence check, not a synchronisation: waits `ms`, longer than any timer the
  * code could have set for what must not happen (a retry within `maxDelayMs`). Node fires timers
