@@ -3,7 +3,7 @@ import {
   expect,
   expectOneRefreshPerGeneration,
   expectSameGeneration,
-  expectStatus,
+  expectSignedIn,
   load,
   lockHolder,
   mock,
@@ -46,7 +46,7 @@ for (const lock of ['web-locks', 'broadcast'] as const) {
     await load(slow, { dialect: 'ciam', lock });
     const tabs = [first, slow];
     await signIn(first);
-    await expectStatus(tabs, 'valid');
+    await expectSignedIn(tabs);
     // A fresh token first: its timer refresh is then a lifetime's two thirds away, not racing the
     // refresh this test arms (on a busy machine the set-up alone can outlast the sign-in's).
     await first.evaluate(() => window.__baton?.manager.refresh());

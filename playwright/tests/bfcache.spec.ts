@@ -5,7 +5,7 @@ import {
   events,
   expect,
   expectOneRefreshPerGeneration,
-  expectStatus,
+  expectSignedIn,
   faultsTaken,
   last,
   mock,
@@ -50,7 +50,7 @@ test('a tab restored from the back/forward cache wakes up and takes the newest g
   const tabs = await openTabs(context, 2, { dialect: 'ciam' });
   const [stay, away] = [nth(tabs, 0), nth(tabs, 1)];
   await signIn(stay);
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   const reasons = await watchRestores(await context.newCDPSession(away));
   // Any BroadcastChannel message to a cached page evicts it (next test). So the next refresh is
   // held at the mock while one tab is away: no tab has news to post until it is back.
@@ -85,7 +85,7 @@ test('a tab restored from the back/forward cache wakes up and takes the newest g
 
   // The held refresh lands: the restored tab takes the new generation like any live tab.
   const newest = await waitForGeneration(tabs, generation + 1, 10_000);
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   expect(await callApi(away)).toContain('ok');
   await expectOneRefreshPerGeneration(tabs, 'ciam');
   report(
@@ -100,7 +100,7 @@ test('a cached tab evicted by a BroadcastChannel message reloads and picks the s
   const tabs = await openTabs(context, 2, { dialect: 'ciam' });
   const [stay, away] = [nth(tabs, 0), nth(tabs, 1)];
   await signIn(stay);
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   const reasons = await watchRestores(await context.newCDPSession(away));
   const loadBefore = await pageLoad(away);
   const start = (await state(stay)).generation;

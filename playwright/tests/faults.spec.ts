@@ -5,6 +5,7 @@ import {
   expect,
   expectOneRefreshPerGeneration,
   expectSameGeneration,
+  expectSignedIn,
   expectStatus,
   faultsTaken,
   last,
@@ -44,7 +45,7 @@ test('offline across an expiry: the session survives and refreshes once back onl
 }) => {
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   const offlineAt = Date.now();
   await context.setOffline(true);
   // Offline across an expiry: every refresh attempt fails, and every tab's access token expires
@@ -83,7 +84,7 @@ test('offline across an expiry: the session survives and refreshes once back onl
   // Back online, the tabs try at once: one attempt, bounded by the request timeout.
   await waitForGeneration(tabs, start + 1, REQUEST_TIMEOUT_MS);
   const recovered = Date.now() - online;
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   for (const tab of tabs) expect(await callApi(tab)).toContain('ok');
   await expectOneRefreshPerGeneration(tabs, 'ciam');
   expect(await signOuts(tabs)).toEqual([]);
@@ -98,7 +99,7 @@ test('503 with Retry-After on refresh: retried after the delay, no sign-out', as
 }) => {
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   await mock.faults({
     route: 'token',
     grant: 'refresh_token',
@@ -113,7 +114,7 @@ test('503 with Retry-After on refresh: retried after the delay, no sign-out', as
   // the one the first failed refresh started from.
   const start = await failedFrom(tabs);
   await waitForGeneration(tabs, start + 1, 7000 + REQUEST_TIMEOUT_MS);
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   for (const tab of tabs) expect(await callApi(tab)).toContain('ok');
   const { generation, faultsServed } = await expectOneRefreshPerGeneration(tabs, 'ciam');
   expect(faultsServed).toBe(3);
@@ -142,7 +143,7 @@ test('a response lost after the server rotated the refresh token: one clean sign
   // sign-out everywhere, at once, and nothing after it: no loop, no half-signed-in tab.
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   await mock.faults({ route: 'token', grant: 'refresh_token', dropAfterCommit: true });
   await faultsTaken(TTL_MS + 3000);
   await expectStatus(tabs, 'signed-out', 10_000);

@@ -6,6 +6,7 @@ import {
   demoPath,
   events,
   expect,
+  expectSignedIn,
   expectStatus,
   last,
   load,
@@ -301,7 +302,7 @@ test('5 tabs stay valid across several lifetimes with one refresh per lifetime a
   const tabs = await openTabsAtOnce(context, 5);
   await expectStatus(tabs, 'signed-out');
   await signInAtProvider(nth(tabs, 0));
-  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSignedIn(tabs, SLOW.timeout);
   // (On a loaded machine the first refresh may already be under way: read once it has settled.)
   const { generation: start } = await expectOneRefreshPerGeneration(tabs);
   const startedAt = Date.now();
@@ -312,7 +313,7 @@ test('5 tabs stay valid across several lifetimes with one refresh per lifetime a
   const { generation } = await expectOneRefreshPerGeneration(tabs);
   const refreshes = generation - 1; // what the provider counted, asserted just above
   const elapsed = Date.now() - startedAt;
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   // No tab ever failed a refresh or lost the session; each refresh was one tab's (counted up to
   // the generation the provider's count was read at: the timers go on meanwhile).
   const lanes = await Promise.all(tabs.map(events));
@@ -377,7 +378,7 @@ test('a new tab adopts the session from a live tab with no token or discovery re
 }) => {
   const tabs = [await load(await context.newPage(), OIDC)];
   await signInAtProvider(nth(tabs, 0));
-  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSignedIn(tabs, SLOW.timeout);
   const before = await provider.stats();
 
   const fresh = await context.newPage();
@@ -437,7 +438,7 @@ test('sign-out in one tab revokes at the provider, ends every tab in place, and 
   const tabs = await openTabsAtOnce(context, 3);
   const [signer, ...others] = tabs as [Page, Page, Page];
   await signInAtProvider(signer);
-  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSignedIn(tabs, SLOW.timeout);
   await expectOneRefreshPerGeneration(tabs);
   const where = others.map((tab) => tab.url());
   const created = await Promise.all(
@@ -553,7 +554,7 @@ test('an admin’s revocation of the grant ends the session cleanly in every tab
 }) => {
   const tabs = await openTabsAtOnce(context, 3);
   await signInAtProvider(nth(tabs, 0));
-  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSignedIn(tabs, SLOW.timeout);
   const before = await expectOneRefreshPerGeneration(tabs);
 
   await provider.revokeGrants();
@@ -645,6 +646,33 @@ function proofsSent(context: BrowserContext, tabs: () => readonly Page[]): () =>
   return () => Promise.all(sent);
 }
 
+/**
+ * The headers of the next userinfo request `tab` sends (its API call is made here): what a thief
+ * on the wire, or a script that reads requests, would have. Kept in this process, never printed.
+ */
+async function stealUserinfoHeaders(context: BrowserContext, tab: Page) {
+  const seen = new Promise<Record<string, string>>((resolve) => {
+    const listener = (request: Request) => {
+      const url = new URL(request.url());
+      if (url.origin !== oidcUrl() || url.pathname !== '/me' || request.method() !== 'GET') return;
+      context.off('request', listener);
+      resolve(request.allHeaders());
+    };
+    context.on('request', listener);
+  });
+  expect(await callApi(tab)).toContain('ok · alice (userinfo)');
+  const headers = await seen;
+  return { authorization: headers.authorization ?? '', dpop: headers.dpop ?? '' };
+}
+
+/** The provider's userinfo endpoint, called from Node: its status and why it refused. */
+async function userinfoFromNode(headers: Record<string, string>) {
+  const response = await fetch(`${oidcUrl()}/me`, { headers });
+  await response.body?.cancel();
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  return { status: response.status, why: /error_description="([^"]*)"/.exec(challenge)?.[1] };
+}
+
 /** The thumbprint of the key this tab last signed a proof with (the demo's test hook). */
 const signingKey = (page: Page): Promise<string | undefined> =>
   page.evaluate(() => {
@@ -669,7 +697,7 @@ test.describe('oidc + DPoP', () => {
     const jkt = authorize.searchParams.get('dpop_jkt') ?? '';
     expect(jkt, 'dpop_jkt in the authorization request').toMatch(/^[\w-]{43}$/);
     expect(authorize.searchParams.get('redirect_uri')).toBe(demoPage(OIDC_DPOP));
-    await expectStatus(tabs, 'valid', SLOW.timeout);
+    await expectSignedIn(tabs, SLOW.timeout);
     const { generation: start } = await expectOneRefreshPerGeneration(tabs);
     const watchedFrom = Date.now();
 
@@ -683,7 +711,7 @@ test.describe('oidc + DPoP', () => {
     const { generation } = settled;
     const elapsed = Date.now() - watchedFrom;
     const refreshes = generation - 1; // what the provider counted, asserted just above
-    await expectStatus(tabs, 'valid');
+    await expectSignedIn(tabs);
     for (const tab of tabs) expect(await callApi(tab)).toContain('ok · alice (userinfo)');
 
     // The provider bound every grant, and the refresh tokens too (a public client's, §5), to
@@ -766,9 +794,31 @@ test.describe('oidc + DPoP', () => {
     expect(end.grantsRevoked).toBe(0);
     expect(end.refreshes).toBeGreaterThanOrEqual(next - 1);
     expect(end.dpop.jkts).toEqual([jkt]);
-    await expectStatus(tabs, 'valid');
+    await expectSignedIn(tabs);
     expect(await callApi(nth(tabs, 3))).toContain('ok · alice (userinfo)');
     expect(await guard.tokensKnown()).toBeGreaterThanOrEqual(tokens.length);
+
+    // A live access token and a proof taken off the wire, used from Node without the key: the
+    // proof again (same jti, RFC 9449 §11.1), the token as a bearer token, the token with no
+    // proof. The provider names why; the token itself was still good (else "not found").
+    const misuse = async () => {
+      const stolen = await stealUserinfoHeaders(context, nth(tabs, 1));
+      const token = stolen.authorization.replace(/^DPoP /, '');
+      return [
+        await userinfoFromNode(stolen),
+        await userinfoFromNode({ authorization: `Bearer ${token}` }),
+        await userinfoFromNode({ authorization: stolen.authorization }),
+      ];
+    };
+    // A 5-s token may die between the theft and its use on a loaded machine: then steal anew.
+    let refused = await misuse();
+    for (let i = 0; i < 3 && refused.some((r) => r.why === 'access token not found'); i++)
+      refused = await misuse();
+    expect(refused).toEqual([
+      { status: 401, why: 'DPoP proof JWT Replay detected' },
+      { status: 401, why: 'failed jkt verification' },
+      { status: 401, why: 'failed jkt verification' },
+    ]);
 
     report(
       `[oidc+dpop] redirect sign-in with dpop_jkt in ${signInSeconds.toFixed(1)} s; 4 tabs, ` +
@@ -788,6 +838,10 @@ test.describe('oidc + DPoP', () => {
       `[oidc+dpop] the live and the first refresh token replayed from Node without a proof → ` +
         `invalid_grant ×2 (refreshesWithoutKey ${afterReplay.dpop.refreshesWithoutKey}), reuse 0, ` +
         `grants revoked 0; the tabs refreshed on to generation ${next}`,
+    );
+    report(
+      `[oidc+dpop] a live access token and its proof taken off the wire, used from Node: ` +
+        `${refused.map((r) => `${r.status} (${r.why})`).join(', ')}`,
     );
   });
 });

@@ -3,7 +3,7 @@ import {
   callApi,
   DIALECTS,
   expect,
-  expectStatus,
+  expectSignedIn,
   mock,
   nth,
   openTabs,
@@ -48,7 +48,7 @@ test('?proxy=1: every endpoint signs in and refreshes through the token proxy, n
     const tabs = await openTabs(context, 2, { dialect, proxy: true });
     await expect(nth(tabs, 0).getByTestId('secret-note')).toContainText('no client secret');
     await signIn(nth(tabs, 0));
-    await expectStatus(tabs, 'valid');
+    await expectSignedIn(tabs);
     // One refresh at least, through the proxy, reaching both tabs.
     const generation = await waitForGeneration(tabs, 2, 2 * TTL_MS);
     expect(await callApi(nth(tabs, 1))).toContain('ok');

@@ -7,6 +7,7 @@ import {
   expect,
   expectOneRefreshPerGeneration,
   expectSameGeneration,
+  expectSignedIn,
   expectStatus,
   type LockName,
   load,
@@ -125,7 +126,7 @@ for (const dialect of DIALECTS) {
     const started = Date.now();
     await signInByRedirect(signer);
     await expect(statusOf(signer)).toHaveText('valid', SLOW);
-    await expectStatus(others, 'valid', SLOW.timeout);
+    await expectSignedIn(others, SLOW.timeout);
     const seconds = (Date.now() - started) / 1000;
     await expectBackOnDemo(signer, dialect, lock);
     await expect(signer.getByTestId('auth-error')).toHaveCount(0);
@@ -215,7 +216,7 @@ test(`ciam: the callback URL opened again exchanges nothing, the session stays`,
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   const signer = nth(tabs, 0);
   const callback = await signInByRedirect(signer);
-  await expectStatus(tabs, 'valid', SLOW.timeout);
+  await expectSignedIn(tabs, SLOW.timeout);
   await expectOneRefreshPerGeneration(tabs, 'ciam');
 
   // The same tab goes to the original callback URL again (a reload before the address bar was
@@ -227,7 +228,7 @@ test(`ciam: the callback URL opened again exchanges nothing, the session stays`,
   await expect(stranger.getByTestId('auth-error-code')).toHaveText('invalid_state', SLOW);
   const all = [...tabs, stranger];
   // Both pages are new page loads: they adopt the live session from the other tabs.
-  await expectStatus(all, 'valid', SLOW.timeout);
+  await expectSignedIn(all, SLOW.timeout);
   await expectBackOnDemo(signer, 'ciam', undefined);
   await expectBackOnDemo(stranger, 'ciam', undefined);
 

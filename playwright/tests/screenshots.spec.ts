@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import {
   callApi,
   expect,
-  expectStatus,
+  expectSignedIn,
   nth,
   openTabs,
   report,
@@ -41,7 +41,7 @@ for (const [name, viewport] of [
       await page.screenshot({ path: `${folder}${name}-signed-out.png`, fullPage: true });
 
       await signIn(page);
-      await expectStatus(tabs, 'valid');
+      await expectSignedIn(tabs);
       // A lifetime and a half of calls from every tab, so that the timeline has refreshes to show.
       const until = Date.now() + 1.5 * TTL_MS;
       for (let i = 0; Date.now() < until; i++)

@@ -5,6 +5,7 @@ import {
   expect,
   expectOneRefreshPerGeneration,
   expectSameGeneration,
+  expectSignedIn,
   expectStatus,
   faultsTaken,
   LEASE_MS,
@@ -34,7 +35,7 @@ test('a new tab picks the session up from a live tab, with no request to the ser
 }) => {
   const tabs = await openTabs(context, 2, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   const started = Date.now();
   const page = await context.newPage();
   // The generation the tab holds the moment its manager is ready (a microtask after `ready`
@@ -99,7 +100,7 @@ test('sign-out in one tab reaches every tab by message; a refresh in flight cann
 }) => {
   const tabs = await openTabs(context, 6, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   // Hold the next refresh at the mock, so that it is in flight when the user signs out.
   await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: HOLD_MS, count: 1 });
   await faultsTaken(TTL_MS + 3000);
@@ -173,7 +174,7 @@ for (const lock of ['broadcast', 'web-locks'] as const) {
   }) => {
     const tabs = await openTabs(context, 4, { dialect: 'ciam', lock });
     await signIn(nth(tabs, 0));
-    await expectStatus(tabs, 'valid');
+    await expectSignedIn(tabs);
     // The next refresh hangs at the mock; a client that goes away meanwhile is dropped unprocessed.
     await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 20_000, count: 1 });
     await faultsTaken(TTL_MS + 3000);
@@ -235,7 +236,7 @@ test('a hidden tab, frozen while others refresh, comes back on the newest genera
 }) => {
   const tabs = await openTabs(context, 3, { dialect: 'ciam' });
   await signIn(nth(tabs, 0));
-  await expectStatus(tabs, 'valid');
+  await expectSignedIn(tabs);
   const hidden = nth(tabs, 2);
   const awake = tabs.slice(0, 2);
   const start = await expectSameGeneration(tabs);

@@ -504,6 +504,20 @@ export async function expectStatus(pages: readonly Page[], status: string, timeo
   );
 }
 
+/**
+ * Every tab holds the session: `valid`, or `refreshing` it (in flight or waiting for the lock).
+ * With 5-s tokens on a loaded machine a refresh can take most of a lifetime (6.6 s seen, 1.9 s of
+ * it for the lock), so a tab seen at a random moment may well be `refreshing`; `expired`,
+ * `error` and `signed-out` still fail. What a test then checks (API calls, generations) is apart.
+ */
+export async function expectSignedIn(pages: readonly Page[], timeout?: number) {
+  await Promise.all(
+    pages.map((page) =>
+      expect(statusOf(page)).toHaveText(/^(valid|refreshing)$/, timeout ? { timeout } : {}),
+    ),
+  );
+}
+
 /** Every tab holds the same, newest generation (bounded wait: the news takes milliseconds). */
 export async function expectSameGeneration(
   pages: readonly Page[],
