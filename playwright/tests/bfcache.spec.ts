@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
+import { WAKE_THROTTLE_MS } from '../../packages/core/src/wakeSources.js';
 import { launchOptions } from './env.js';
 import {
   callApi,
@@ -34,9 +35,6 @@ async function watchRestores(cdp: CDPSession): Promise<string[]> {
   });
   return reasons;
 }
-
-/** The core's one wake-up a second (wakeSources.ts: focus and visibility come in bursts). */
-const WAKE_THROTTLE_MS = 1000;
 
 const pageLoad = (page: Page) =>
   page.evaluate(() => ({

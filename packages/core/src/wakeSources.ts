@@ -26,6 +26,9 @@ export const pageWakeSetup: WakeSetup = (wake) => {
   };
 };
 
+/** Focus and visibility come in bursts: at most one wake-up in this many ms (`online` aside). */
+export const WAKE_THROTTLE_MS = 1000;
+
 /**
  * The tab's wake-ups, in one place (TanStack Query's `focusManager` shape). Focus and visibility
  * come in bursts: one wake-up a second is enough, except for `online`, which always counts.
@@ -36,7 +39,7 @@ export function createWakeSources(
 ) {
   let last = 0;
   const wake = (source: WakeSource): void => {
-    if (Date.now() - last < 1000 && source !== 'online') return;
+    if (Date.now() - last < WAKE_THROTTLE_MS && source !== 'online') return;
     last = Date.now();
     onWake(source);
   };
