@@ -204,12 +204,25 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
 
   const snapshot = probe;
 
+  /**
+   * Playwright's `context.setOffline` fails ("Target page, context or browser has been closed")
+   * when a page closes while it switches every page: switches and closes take turns.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(job: () => Promise<T>): Promise<T> => {
+    const done = turn.then(job, job);
+    turn = done.catch(() => {});
+    return done;
+  };
+  const setOffline = (value: boolean) => inTurn(() => context.setOffline(value));
+  const closePage = (page: Page) => inTurn(() => page.close()).catch(() => {});
+
   async function openTab(): Promise<void> {
     const page = await context.newPage();
     try {
       await load(page, settings);
     } catch (error) {
-      await page.close().catch(() => {});
+      await closePage(page);
       throw error;
     }
     const now = await snapshot(page);
@@ -223,7 +236,7 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
     open = open.filter((p) => p !== page);
     minOpen = Math.min(minOpen, open.length);
     await collect(page);
-    await page.close().catch(() => {});
+    await closePage(page);
     tabsClosed++;
   }
 
@@ -502,10 +515,10 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
         online = new Promise((resolve) => {
           back = resolve;
         });
-        await context.setOffline(true);
+        await setOffline(true);
         // The fault itself: an offline spell of a random length.
         await sleep(between(1000, 8000));
-        await context.setOffline(false);
+        await setOffline(false);
         offline = false;
         back();
         break;
@@ -555,7 +568,7 @@ export async function runSoak(context: BrowserContext, options: SoakOptions): Pr
   await Promise.all([watch(), churn(), chaos(), progress(), apiWorker(), apiWorker(), apiWorker()]);
 
   // ---- wind down: online, no faults, every tab valid, one API call from every tab ------------
-  await context.setOffline(false);
+  await setOffline(false);
   offline = false;
   await clearFaults();
   const settle = Date.now() + 30_000;

@@ -495,12 +495,16 @@ export const events = (page: Page): Promise<HookEntry[]> =>
 
 export const statusOf = (page: Page) => page.getByTestId('session-status');
 
-/** Signs in with the prefilled demo user and waits until this tab holds the session. */
-export async function signIn(page: Page): Promise<void> {
-  await page.getByTestId('sign-in').click();
-  // The session (generation 1), not the word `valid`, which a 5-s token on a loaded machine may
+/** Signs in with the prefilled demo user; resolves with the new session's generation, once this tab holds it. */
+export async function signIn(page: Page): Promise<number> {
+  const button = page.getByTestId('sign-in');
+  await button.waitFor();
+  // Generations go on across sign-outs: a new session is the first generation past this one.
+  const { generation } = await state(page);
+  await button.click();
+  // The session's generation, not the word `valid`, which a 5-s token on a loaded machine may
   // already have traded for `refreshing` when it is looked at.
-  await waitForGeneration([page], 1, 15_000);
+  return waitForGeneration([page], generation + 1, 15_000);
 }
 
 /** Every tab shows this status. */
@@ -643,10 +647,10 @@ export async function runSession(
   { lifetimes = 3, seed = Date.now() % 100_000 } = {},
 ): Promise<SessionRun> {
   const first = nth(pages, 0);
-  await signIn(first);
+  const signedIn = await signIn(first);
   // Every tab holds the session. Not "every tab shows `valid`": with 5-s tokens on a loaded
   // machine a tab may already be `refreshing` again when it is looked at.
-  await waitForGeneration(pages, 1, 10_000);
+  await waitForGeneration(pages, signedIn, 10_000);
   const before = (await mock.stats()).byDialect[dialect];
   const started = Date.now();
   const rand = random(seed);
