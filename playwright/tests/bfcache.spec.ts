@@ -50,26 +50,42 @@ test('a tab restored from the back/forward cache wakes up and takes the newest g
   await signIn(stay);
   await expectSignedIn(tabs);
   const reasons = await watchRestores(await context.newCDPSession(away));
-  // Any BroadcastChannel message to a cached page evicts it (next test). So the next refresh is
-  // held at the mock while one tab is away: no tab has news to post until it is back.
-  await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 8000, count: 1 });
-  await faultsTaken(TTL_MS + 3000);
-  const generation = (await state(stay)).generation;
-  const loadBefore = await pageLoad(away);
-  // The core takes one wake-up a second (wakeSources.ts): the restore's must not fall within a
-  // second of the tab's last one, or it would be swallowed and the check below would fail.
-  const lastWake = last(await events(away), (e) => e.kind === 'wake')?.at ?? 0;
-  await away.goto('/away.html');
-  await expect(away.getByTestId('away')).toBeVisible();
-  // A pure time window: the throttle is the page's clock against its last wake-up; no event
-  // says it has passed. Usually already over (the tab woke, if at all, when it loaded).
-  const throttled = lastWake + WAKE_THROTTLE_MS - Date.now();
-  if (throttled > 0) await sleep(throttled);
-  const back = Date.now();
-  // A page restored from the cache fires no `load`: wait for the commit only.
-  await away.goBack({ waitUntil: 'commit' });
-  await expect(away.getByTestId('session-status')).not.toHaveText('signed-out');
-  const restored = await pageLoad(away);
+
+  /** Away and back while the next refresh is held; false when Chromium did not cache the page. */
+  async function awayAndBack() {
+    // Any BroadcastChannel message to a cached page evicts it (next test). So the next refresh is
+    // held at the mock while one tab is away: no tab has news to post until it is back.
+    await mock.faults({ route: 'token', grant: 'refresh_token', latencyMs: 8000, count: 1 });
+    await faultsTaken(TTL_MS + 3000);
+    const generation = (await state(stay)).generation;
+    const loadBefore = await pageLoad(away);
+    // The core takes one wake-up a second (wakeSources.ts): the restore's must not fall within a
+    // second of the tab's last one, or it would be swallowed and the check below would fail.
+    const lastWake = last(await events(away), (e) => e.kind === 'wake')?.at ?? 0;
+    reasons.length = 0;
+    await away.goto('/away.html');
+    await expect(away.getByTestId('away')).toBeVisible();
+    // A pure time window: the throttle is the page's clock against its last wake-up; no event
+    // says it has passed. Usually already over (the tab woke, if at all, when it loaded).
+    const throttled = lastWake + WAKE_THROTTLE_MS - Date.now();
+    if (throttled > 0) await sleep(throttled);
+    const back = Date.now();
+    // A page restored from the cache fires no `load`: wait for the commit only.
+    await away.goBack({ waitUntil: 'commit' });
+    await expect(away.getByTestId('session-status')).not.toHaveText('signed-out');
+    return { generation, loadBefore, back, restored: await pageLoad(away) };
+  }
+
+  let run = await awayAndBack();
+  // Chromium may decline to cache a page for reasons of its own (seen on a loaded machine:
+  // 'JavaScriptExecution'). One more attempt, once the held refresh has landed; a second refusal
+  // fails the test.
+  if (reasons.length > 0) {
+    report(`back/forward cache: not restored at the first attempt (${reasons.join(', ')}); again`);
+    await waitForGeneration(tabs, run.generation + 1, 10_000 + TTL_MS);
+    run = await awayAndBack();
+  }
+  const { generation, loadBefore, back, restored } = run;
   expect(reasons, 'reasons the page was not restored from the cache').toEqual([]);
   expect(restored.createdAt, 'the same page load, restored').toBe(loadBefore.createdAt);
   expect(restored.pageshows.at(-1)?.persisted).toBe(true);
