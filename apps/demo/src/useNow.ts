@@ -2,9 +2,14 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * One clock for the whole page: a single 250 ms interval while anything listens (and the page is
- * visible), so that every countdown and the timeline move in the same render.
+ * visible), so that every countdown and the timeline move in the same render. Once a second for a
+ * reader who asked for reduced motion (and for the end-to-end tests, which ask for it: ten tabs
+ * redrawing four times a second kept two cores busy).
  */
-const TICK_MS = 250;
+const TICK_MS =
+  typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches
+    ? 1000
+    : 250;
 let now = Date.now();
 let timer: ReturnType<typeof setInterval> | undefined;
 const listeners = new Set<() => void>();
