@@ -12,6 +12,7 @@ import {
   load,
   NEWS_BOUND_MS,
   nth,
+  relative,
   report,
   type Settings,
   sleep,
@@ -543,7 +544,8 @@ test('sign-out in one tab revokes at the provider, ends every tab in place, and 
   expect(final.tokenRequests - stats.tokenRequests, 'token requests: the Node replay only').toBe(1);
   expect(final.refreshTokenReuse).toBe(0);
   console.log(
-    `[oidc] sign-out: ${propagation} ms to the last of 2 other tabs (events); both showed ` +
+    `[oidc] sign-out: the last of 2 other tabs signed out ${relative(propagation)} the tab that ` +
+      `clicked (events; it tells them first); both showed ` +
       `'signed-out' ${afterClick} ms after the click returned (${onScreen} ms with its round ` +
       `trip), none navigated; 1 revocation, 1 logout at the provider (confirmed on its page)`,
   );

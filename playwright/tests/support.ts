@@ -679,6 +679,9 @@ export async function runSession(
   return { refreshes, seconds, perLifetime: refreshes / (elapsed / TTL_MS), calls, generation };
 }
 
+/** `36 ms after`, `9 ms before`: one event's time against another's. */
+export const relative = (ms: number): string => `${Math.abs(ms)} ms ${ms < 0 ? 'before' : 'after'}`;
+
 /** The last element that matches (`Array.prototype.findLast`, for ES2022 typings). */
 export function last<T>(list: readonly T[], match: (item: T) => boolean): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) {
