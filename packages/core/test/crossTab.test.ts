@@ -82,7 +82,7 @@ describe.concurrent('steady state: many tabs, short tokens, callers at random mo
 });
 
 describe('who refreshes', () => {
-  it('the tab that refreshed goes first next time: the others do not even queue for the lock', async () => {
+  it('the tab that refreshed goes first next time: the others rarely even queue for the lock', async () => {
     const w = await world({ accessTtl: 5 }); // 4 s tokens
     try {
       const tabs = await w.signedIn(5);
@@ -90,11 +90,20 @@ describe('who refreshes', () => {
       await until(() => tabs.every((t) => t.getSnapshot().status === 'valid'), 2000, 'quiet');
       const started = tabs.map((t) => w.count(t, 'refresh-start'));
       const refreshed = tabs.map((t) => w.count(t, 'refresh-success'));
-      console.log(`[crossTab] 5 tabs, 3 lifetimes: refresh-start per tab ${started.join(' ')}`);
-      // Only the tabs that refreshed started one (skips, lock waits and requests: none)...
-      expect(started).toEqual(refreshed);
-      // ...and after the first, always the same tab.
+      const skipped = tabs.map((t) => w.count(t, 'refresh-skipped'));
+      console.log(
+        `[crossTab] 5 tabs, 3 lifetimes: refresh-start per tab ${started.join(' ')}, ` +
+          `skipped ${skipped.join(' ')}`,
+      );
+      // After the first, always the same tab refreshes...
       expect(refreshed.filter((n) => n > 0)).toHaveLength(refreshed[0]! > 0 ? 1 : 2);
+      // ...and every other start was a skip: it queued, then took the refresher's news.
+      expect(started.map((n, i) => n - refreshed[i]!)).toEqual(skipped);
+      // The head start makes a queue the exception: without it each of the four others queues
+      // every lifetime (12 here); with it, none, unless the refresher's round trip outlasts the
+      // head start (up to 1 s: seen on a loaded machine, 2 in 3 lifetimes).
+      expect(skipped.reduce((a, b) => a + b, 0)).toBeLessThan(3);
+      expect(w.mock.stats().tokenRequests).toBe(w.mock.stats().refreshes + 1);
       expect(w.mock.stats().reuseDetected).toBe(0);
     } finally {
       await w.close();
