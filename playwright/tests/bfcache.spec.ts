@@ -51,7 +51,7 @@ test('a tab restored from the back/forward cache wakes up and takes the newest g
   await expectSignedIn(tabs);
   const reasons = await watchRestores(await context.newCDPSession(away));
 
-  /** Away and back while the next refresh is held; false when Chromium did not cache the page. */
+  /** Away and back while the next refresh is held (why Chromium did not cache it: `reasons`). */
   async function awayAndBack() {
     // Any BroadcastChannel message to a cached page evicts it (next test). So the next refresh is
     // held at the mock while one tab is away: no tab has news to post until it is back.
