@@ -618,7 +618,7 @@ interface Proven {
 
 /** The token and userinfo requests the tabs of `context` send the provider, and their proofs. */
 function proofsSent(context: BrowserContext, tabs: () => readonly Page[]): () => Promise<Proven[]> {
-  const sent: Promise<Proven>[] = [];
+  const sent: Promise<Proven | undefined>[] = [];
   const paths = new Set(['/token', '/me']);
   context.on('request', (request) => {
     const url = new URL(request.url());
@@ -626,26 +626,30 @@ function proofsSent(context: BrowserContext, tabs: () => readonly Page[]): () =>
       return;
     const tab = tabs().indexOf(request.frame().page());
     sent.push(
-      request.allHeaders().then((headers) => {
-        const what = `${request.method()} ${url.pathname}`;
-        const [scheme, token] = (headers.authorization ?? '').split(' ');
-        const proof = headers.dpop;
-        if (!proof) return { tab, what, ...(scheme && { scheme }) };
-        const [header, payload] = proof
-          .split('.')
-          .slice(0, 2)
-          .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
-        const ath = token && createHash('sha256').update(token).digest('base64url');
-        const matches =
-          header.typ === 'dpop+jwt' &&
-          payload.htm === request.method() &&
-          payload.htu === `${url.origin}${url.pathname}` &&
-          payload.ath === (ath || undefined);
-        return { tab, what, ...(scheme && { scheme }), jkt: thumbprint(header.jwk), matches };
-      }),
+      request.allHeaders().then(
+        (headers) => {
+          const what = `${request.method()} ${url.pathname}`;
+          const [scheme, token] = (headers.authorization ?? '').split(' ');
+          const proof = headers.dpop;
+          if (!proof) return { tab, what, ...(scheme && { scheme }) };
+          const [header, payload] = proof
+            .split('.')
+            .slice(0, 2)
+            .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+          const ath = token && createHash('sha256').update(token).digest('base64url');
+          const matches =
+            header.typ === 'dpop+jwt' &&
+            payload.htm === request.method() &&
+            payload.htu === `${url.origin}${url.pathname}` &&
+            payload.ath === (ath || undefined);
+          return { tab, what, ...(scheme && { scheme }), jkt: thumbprint(header.jwk), matches };
+        },
+        // Sent as the test ended, its page gone: unreadable, not a rejection nobody awaits.
+        () => undefined,
+      ),
     );
   });
-  return () => Promise.all(sent);
+  return async () => (await Promise.all(sent)).filter((proven) => proven !== undefined);
 }
 
 /**
