@@ -458,15 +458,19 @@ export async function load(page: Page, settings: Settings): Promise<Page> {
   return page;
 }
 
-/** `count` tabs of one browser context (one profile: they share BroadcastChannel and locks). */
-export async function openTabs(
+/**
+ * `count` tabs of one browser context (one profile: they share BroadcastChannel and locks), loaded
+ * side by side: a page load is mostly the browser's CPU, and two cores load two at once (six tabs
+ * 7.7 s one after another, 6.5 s together). The order of the list is not the order of loading.
+ */
+export function openTabs(
   context: BrowserContext,
   count: number,
   settings: Settings,
 ): Promise<Page[]> {
-  const pages: Page[] = [];
-  for (let i = 0; i < count; i++) pages.push(await load(await context.newPage(), settings));
-  return pages;
+  return Promise.all(
+    Array.from({ length: count }, async () => load(await context.newPage(), settings)),
+  );
 }
 
 /** Tab `index` of `pages`, which must exist. */
