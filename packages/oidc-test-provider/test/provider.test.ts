@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authorizeWithJar, CookieJar } from '../src/headless.js';
 import {
   authorizeHeadless,
@@ -444,15 +444,22 @@ describe('the provider', () => {
 
 describe('lifetimes and start-up', () => {
   it('expires access tokens after accessTtl, to the second', async () => {
-    const provider = await startOidcProvider({ accessTtl: 1, redirectUris: [REDIRECT_URI] });
+    // The provider's clock (Date only; timers stay real), held still: its check is
+    // `exp <= epochTime()` in whole seconds, so with the real clock a 1-s token lives anywhere
+    // from 0 to 1 s and a slow machine sees it expire before the first call.
+    const issuedAt = Date.UTC(2026, 0, 1, 12, 0, 0);
+    vi.useFakeTimers({ toFake: ['Date'], now: issuedAt });
+    const provider = await startOidcProvider({ accessTtl: 2, redirectUris: [REDIRECT_URI] });
     try {
       const tokens = await signIn(provider);
-      expect(tokens.expires_in).toBe(1);
+      expect(tokens.expires_in).toBe(2);
+      vi.setSystemTime(issuedAt + 1_999);
       expect((await userinfo(provider, tokens.access_token)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      vi.setSystemTime(issuedAt + 2_000);
       expect((await userinfo(provider, tokens.access_token)).status).toBe(401);
     } finally {
       await provider.close();
+      vi.useRealTimers();
     }
   });
 
