@@ -1,4 +1,6 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type MockServer, type MockServerOptions, startMockServer } from '@baton/mock-server';
+import { onTestFinished } from 'vitest';
 import { dialects } from '../src/dialects/index.js';
 import {
   type BatonEvent,
@@ -57,10 +59,6 @@ export async function until(
 }
 
 /**
- * Waits a fixed time. Never synchronisation (wait for an event: `until`, `nextEvent`, `heard`):
- * only a delay that is the point of the test (a slow task, a dead token's expiry, a start time).
- */
-/**
  * Resolves with `attempt()` once it succeeds, trying again every 5 ms while it fails in a way
  * `retryIf` accepts (any other failure is thrown at once); failing after `ms`. For a state the
  * code does not announce (a backoff's end), tried with a call that has no side effect meanwhile.
@@ -83,7 +81,27 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Waits a fixed time. Never synchronisation (wait for an event: `until`, `nextEvent`, `heard`):
+ * only a delay that is the point of the test (a slow task, a dead token's expiry, a start time).
+ */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The machine's share of a measured wait. Call it where the wait starts; `late(steps)` is then
+ * `steps` times the longest delay this thread's event loop saw since (a timer that fired late,
+ * a message handled late). An upper bound on a real-time wait made of `steps` timers and messages
+ * in a row is the code's own constants plus `late(steps)`: tight on an idle machine (a few ms),
+ * and no failure when another process held the cores.
+ */
+export function lateness(): (steps: number) => number {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  onTestFinished(() => {
+    loop.disable();
+  });
+  return (steps) => (steps * loop.max) / 1e6;
+}
 
 /** What a promise came to: `'ok'`, or the error's code. */
 export const outcome = async (promise: Promise<unknown>) => {
