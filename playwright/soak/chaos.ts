@@ -688,16 +688,19 @@ function printFigures(f: SoakFigures): void {
   );
 }
 
-/** Registers the soak as a Playwright test, `SOAK_S` seconds long (default `defaultSeconds`). */
-export function soakTest(defaultSeconds: number): void {
+/**
+ * Registers the soak as a Playwright test, `SOAK_S` seconds long with `SOAK_TABS` tabs (defaults
+ * `defaultSeconds` and `defaultTabs`).
+ */
+export function soakTest(defaultSeconds: number, defaultTabs = 10): void {
   const seconds = Number(process.env.SOAK_S ?? defaultSeconds);
   const seed = process.env.SOAK_SEED === undefined ? undefined : Number(process.env.SOAK_SEED);
   const lock = (process.env.SOAK_LOCK ?? 'auto') as LockName;
-  const tabs = Number(process.env.SOAK_TABS ?? 10);
+  const tabs = Number(process.env.SOAK_TABS ?? defaultTabs);
   test(`chaos soak: ${seconds} s, ${tabs} ± 3 tabs, random faults, REUSE_GRACE=0`, async ({
     context,
   }) => {
-    // Set-up (10 tabs of a React app) and wind-down take minutes on a busy 2-core machine.
+    // Set-up (many tabs of a React app) and wind-down take minutes on a busy 2-core machine.
     test.setTimeout(seconds * 1000 + 300_000);
     const figures = await runSoak(context, {
       seconds,
