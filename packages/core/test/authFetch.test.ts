@@ -453,8 +453,10 @@ describe('AbortSignal', () => {
     const { calls, fetch: recorder } = recordingFetch();
     const authFetch = createAuthFetch(m, { allowedOrigins: [mock.url], fetch: recorder });
     const controller = new AbortController();
+    m.onEvent((event) => {
+      if (event.type === 'refresh-start') controller.abort();
+    });
     const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
     const error = await rejection(authFetch(`${mock.url}/api/me`, { signal: controller.signal }));
     isAbortError(error);
     expect(Date.now() - started).toBeLessThan(2000);
