@@ -104,7 +104,7 @@ describe('broadcastLock over real BroadcastChannels', () => {
     // tickets must still be ones the others accept.
     post({ type: 'claim', clock: Number.MAX_SAFE_INTEGER });
     post({ type: 'claim', clock: MAX_COUNT });
-    await until(() => a!.rejected.length === 1 && b!.rejected.length === 1, 1000, 'rejection');
+    await until(() => a!.rejected.length === 1 && b!.rejected.length === 1, 5000, 'rejection');
     expect([...a!.rejected, ...b!.rejected]).toEqual(['bad claim message', 'bad claim message']);
     a!.rejected.length = 0;
     b!.rejected.length = 0;

@@ -125,7 +125,7 @@ describe('late answers and junk', () => {
     try {
       const [a, b] = await w.signedIn(2);
       await a!.signOut();
-      await until(() => b!.getSnapshot().status === 'signed-out', 1000, 'signed out');
+      await until(() => b!.getSnapshot().status === 'signed-out', 5000, 'signed out');
       const body = await w.passwordGrant();
       const { tab: c, channel } = withChannel(() => w.open());
       const toC = listen(channel);

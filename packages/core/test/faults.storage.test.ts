@@ -61,16 +61,16 @@ describe('row 16: stale or corrupt storage', () => {
       // An earlier page load persisted the session at generation 1, refresh token included.
       const storage = mapStorage();
       const writer = w.open({ storage: webStorage(storage, { persistRefreshToken: true }) });
-      await until(() => writer.getSnapshot().generation === 1, 1000, 'writer has it');
+      await until(() => writer.getSnapshot().generation === 1, 5000, 'writer has it');
       writer.destroy();
       const key = `baton:${w.channel}`;
       const stored = JSON.parse(storage.data.get(key)!) as Record<string, unknown>;
       expect(stored).toMatchObject({ generation: 1, refreshToken: expect.any(String) });
       // The live tabs rotate twice: that refresh token is spent. The stored access token expired.
       await a!.refresh();
-      await until(() => b!.getSnapshot().generation === 2, 1000, 'g2');
+      await until(() => b!.getSnapshot().generation === 2, 5000, 'g2');
       await b!.refresh();
-      await until(() => a!.getSnapshot().generation === 3, 1000, 'g3');
+      await until(() => a!.getSnapshot().generation === 3, 5000, 'g3');
       storage.data.set(key, JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
       const before = w.mock.stats();
       const { tab: fresh, channel } = withChannel(() =>

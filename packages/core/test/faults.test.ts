@@ -44,7 +44,7 @@ describe('row 13: a 401 from the token endpoint is not an expired access token',
       (error: unknown) => error,
     );
     expect(failure).toMatchObject({ terminal: true, status: 401 });
-    await until(() => all([tab!, other!], 'signed-out'), 1000, 'signed out everywhere');
+    await until(() => all([tab!, other!], 'signed-out'), 5000, 'signed out everywhere');
     await quiet(w, [tab!, other!]);
     const after = w.mock.stats();
     expect(after.tokenRequests - before.tokenRequests, 'one refresh request, not a loop').toBe(1);
@@ -105,7 +105,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
       const results = await Promise.all(tabs.map((t) => outcome(t.refresh())));
       expect(results.filter((r) => r === 'invalid_grant')).toHaveLength(1);
       expect(results.every((r) => r === 'invalid_grant' || r === 'signed_out')).toBe(true);
-      await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
+      await until(() => all(tabs, 'signed-out'), 5000, 'signed out everywhere');
       await quiet(w, tabs);
       const after = w.mock.stats();
       expect(after.tokenRequests - before.tokenRequests).toBe(1);
@@ -143,7 +143,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
     const rec = recordingFetch();
     const tabs = await w.signedIn(3, { fetch: rec.fetch, retry: FAST });
     await tabs[1]!.refresh(); // rotates: the first refresh token is now spent
-    await until(() => tabs.every((t) => t.getSnapshot().generation === 2), 1000, 'rotated');
+    await until(() => tabs.every((t) => t.getSnapshot().generation === 2), 5000, 'rotated');
     const spent = rec.sent.find((s) => s.grant === 'refresh_token')?.refreshToken;
     expect(spent).toEqual(expect.any(String));
     // A thief (or a stale copy) presents the spent token: the provider revokes the whole family.
@@ -158,7 +158,7 @@ describe('row 15: a dead refresh token ends the session once, in every tab', () 
       (error: unknown) => error,
     );
     expect(failure).toMatchObject({ code: 'invalid_grant', terminal: true });
-    await until(() => all(tabs, 'signed-out'), 1000, 'signed out everywhere');
+    await until(() => all(tabs, 'signed-out'), 5000, 'signed out everywhere');
     await quiet(w, tabs);
     const after = w.mock.stats();
     expect(after.tokenRequests - before.tokenRequests).toBe(1);
@@ -177,7 +177,7 @@ describe('row 1: concurrent callers in one tab', () => {
     expect(w.count(tab!, 'refresh-start')).toBe(1);
     expect(w.count(tab!, 'lock-acquired')).toBe(1);
     expect(took).toBeLessThan(2000);
-    await until(() => other!.getSnapshot().generation === 2, 1000, 'the other tab has it');
+    await until(() => other!.getSnapshot().generation === 2, 5000, 'the other tab has it');
     expect(w.mock.stats().refreshes).toBe(1);
   });
 });
@@ -230,8 +230,8 @@ describe('row 8: missed messages (frozen, back/forward cache)', () => {
       channel.onmessage = null; // frozen: nothing reaches it (what it misses is recorded)
       const missed = listen(channel);
       await a!.signOut();
-      await until(() => all([a!, b!], 'signed-out'), 1000, 'a and b out');
-      await until(() => missed.some((m) => m.type === 'signed-out'), 1000, 'the news gone by');
+      await until(() => all([a!, b!], 'signed-out'), 5000, 'a and b out');
+      await until(() => missed.some((m) => m.type === 'signed-out'), 5000, 'the news gone by');
       expect(c.getSnapshot().status).toBe('valid'); // it missed the news
       const before = w.mock.stats();
       channel.onmessage = deliver;
@@ -270,7 +270,7 @@ describe('row 8: missed messages (frozen, back/forward cache)', () => {
       deliver.call(channel, event);
     };
     await a!.refresh();
-    await until(() => dropped === 1, 1000, 'the rotation message dropped at b');
+    await until(() => dropped === 1, 5000, 'the rotation message dropped at b');
     expect(b.getSnapshot().generation).toBe(1); // still holds the spent refresh token
     const token = await b.refresh();
     expect(token).toBe(a!.getSnapshot().accessToken);

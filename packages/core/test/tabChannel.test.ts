@@ -268,7 +268,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     expect(new Set([a.channel.tabId, b.channel.tabId, c.channel.tabId]).size).toBe(3);
     const posted = Date.now();
     a.channel.post({ type: 'query', generation: 3 });
-    await until(() => b.received.length === 1 && c.received.length === 1, 1000, 'delivery');
+    await until(() => b.received.length === 1 && c.received.length === 1, 5000, 'delivery');
     expect(b.received[0]).toEqual({
       type: 'query',
       generation: 3,
@@ -318,7 +318,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
       { ...env, type: 'hello' },
     ];
     for (const message of messages) junk.postMessage(message);
-    await until(() => a.rejected.length === messages.length, 1000, 'rejections');
+    await until(() => a.rejected.length === messages.length, 5000, 'rejections');
     expect(a.received).toEqual([]);
     expect(a.rejected).toEqual([
       'not an object',
@@ -342,7 +342,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     const witness = open(b);
     theirs.channel.post({ type: 'signed-out', generation: 9 });
     // Delivered on their channel (the witness has it); not on ours.
-    await until(() => witness.received.length === 1, 1000, 'delivery on their channel');
+    await until(() => witness.received.length === 1, 5000, 'delivery on their channel');
     expect(mine.received).toEqual([]);
     expect(mine.rejected).toEqual([]);
   });
@@ -355,7 +355,7 @@ describe('createTabChannel over a real BroadcastChannel', () => {
     b.channel.close();
     a.channel.post({ type: 'release' });
     // Delivered to the open tab (the witness has it); not to the closed one.
-    await until(() => witness.received.length === 1, 1000, 'delivery to the open tab');
+    await until(() => witness.received.length === 1, 5000, 'delivery to the open tab');
     expect(b.received).toEqual([]);
     a.channel.close();
     expect(() => a.channel.post({ type: 'release' })).not.toThrow();

@@ -285,7 +285,7 @@ describe('refresh', () => {
     await signInWithPassword(m, ALICE);
     mock.server.faults({ route: 'token', latencyMs: 300, count: 1 });
     const pending = m.refresh();
-    await until(() => m.getSnapshot().status === 'refreshing', 1000, 'refreshing');
+    await until(() => m.getSnapshot().status === 'refreshing', 5000, 'refreshing');
     await m.signOut();
     await expect(pending).rejects.toMatchObject({ code: 'signed_out' });
     // The request reached the server and ended there (its counters): the abort cut it, and
