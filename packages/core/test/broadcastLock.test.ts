@@ -55,13 +55,16 @@ describe('broadcastLock over real BroadcastChannels', () => {
       const waits = spans.map((s) => s.enter - s.asked);
       const gaps = spans.slice(1).map((s, i) => s.enter - spans[i]!.exit);
       // A release hands over within a quiet period and a claim window (5W), not a lease (3 s).
-      expect(Math.max(...gaps)).toBeLessThan(5 * W + 100 + late(3));
+      // W is the window in force: on a loaded machine the tabs see messages cross late and widen
+      // it to twice that lag, up to 1 s (a crossing is late by what the event loop was).
+      const inForce = Math.max(W, Math.min(2 * late(1), 1000));
+      expect(Math.max(...gaps)).toBeLessThan(5 * inForce + 100 + late(3));
       figures.push(
         `${count} contenders: wait median ${round(median(waits))} ms, max ${round(Math.max(...waits))} ms; hand-over median ${round(median(gaps))} ms, max ${round(Math.max(...gaps))} ms`,
       );
     }
     console.log(`[broadcastLock] acquire latency (claimWindowMs ${W}): ${figures.join('; ')}`);
-  });
+  }, 60_000); // 20 contenders, each waiting two windows of up to 1 s on a loaded machine
 
   it('widens its claim window to the lag it sees on the channel, up to 1 s', async () => {
     const name = `lock-${randomUUID()}`;
