@@ -60,6 +60,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${demoPort}/__mock/stats`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
+    // SIGTERM, not Playwright's default SIGKILL: `pnpm demo` then removes its build folder.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5000 },
     stdout: 'ignore',
     stderr: 'pipe',
     env: {

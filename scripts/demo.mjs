@@ -19,6 +19,7 @@
 // server (`vite build`, then `vite preview` with the same proxy): a fraction of the CPU per tab,
 // which matters with many tabs on a small machine, and no reloads when a package is edited.
 import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 
 const mockPort = process.env.MOCK_PORT ?? '4010';
@@ -127,9 +128,14 @@ function serve(args) {
   );
 }
 
-/** Builds into a folder of this port's own (two suites may build at once), then serves it. */
+/**
+ * Builds into a folder of this port's own (two suites may build at once), then serves it. The
+ * folder goes when this script exits, so that runs on new ports do not pile up builds.
+ */
 function preview() {
   const outDir = `node_modules/.cache/baton-demo-${demoPort}`;
+  const built = new URL(`../apps/demo/${outDir}`, import.meta.url);
+  process.on('exit', () => rmSync(built, { recursive: true, force: true }));
   const vite = ['--filter', '@baton/demo', 'exec', 'vite'];
   const build = start(
     [...vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],

@@ -11,10 +11,16 @@ const LOST = new Error('lock held twice');
 export const DEFAULT_CLAIM_WINDOW_MS = 150;
 export const DEFAULT_LEASE_MS = 3000;
 export const DEFAULT_MAX_HOLD_MS = 20_000;
+/** The widest the claim window grows on a slow channel. */
+export const MAX_CLAIM_WINDOW_MS = 1000;
 /** A claimant listens this many × W (a round trip) before it holds. */
 export const CLAIM_ROUNDS = 2;
 /** A tab that heard a claim keeps quiet this many × W (the claimant's window and its `held`). */
 export const QUIET_ROUNDS = 3;
+
+/** W in force: the configured window, or twice the slowest crossing seen lately, up to the cap. */
+export const claimWindowInForce = (claimWindowMs: number, lagMs: number): number =>
+  Math.max(claimWindowMs, Math.min(2 * lagMs, MAX_CLAIM_WINDOW_MS));
 
 export interface BroadcastLockOptions {
   /**
@@ -81,7 +87,7 @@ export function broadcastLock(
   /** The slowest crossing seen lately, and until when it counts: W follows the channel's lag. */
   let lag = 0;
   let lagUntil = 0;
-  const win = () => Math.max(w, Math.min(2 * lag, 1000));
+  const win = () => claimWindowInForce(w, lag);
   let clock = 0;
   /** The holder last heard from, and until when its word keeps this tab out (local ms). */
   let holder: string | undefined;

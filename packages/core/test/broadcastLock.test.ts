@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CLAIM_WINDOW_MS } from '../src/broadcastLock.js';
+import {
+  CLAIM_ROUNDS,
+  claimWindowInForce,
+  DEFAULT_CLAIM_WINDOW_MS,
+  MAX_CLAIM_WINDOW_MS,
+} from '../src/broadcastLock.js';
 import { MAX_COUNT, PROTOCOL_VERSION } from '../src/tabChannel.js';
 import { closeAll, contend, hears, median, onCleanup, round, tabs } from './lockTabs.js';
 import { lateness, until } from './support.js';
@@ -57,7 +62,7 @@ describe('broadcastLock over real BroadcastChannels', () => {
       // A release hands over within a quiet period and a claim window (5W), not a lease (3 s).
       // W is the window in force: on a loaded machine the tabs see messages cross late and widen
       // it to twice that lag, up to 1 s (a crossing is late by what the event loop was).
-      const inForce = Math.max(W, Math.min(2 * late(1), 1000));
+      const inForce = claimWindowInForce(W, late(1));
       expect(Math.max(...gaps)).toBeLessThan(5 * inForce + 100 + late(3));
       figures.push(
         `${count} contenders: wait median ${round(median(waits))} ms, max ${round(Math.max(...waits))} ms; hand-over median ${round(median(gaps))} ms, max ${round(Math.max(...gaps))} ms`,
@@ -78,21 +83,24 @@ describe('broadcastLock over real BroadcastChannels', () => {
       return performance.now() - asked;
     };
     expect(await timed()).toBeLessThan(2 * 20 + 150 + late(2));
-    // A message that took 300 ms to cross (a busy machine): the window becomes 2 × 2 × 300 ms.
+    // A message that took 300 ms to cross (a busy machine): W becomes 2 × 300 ms.
     const post = (at: number) =>
       other.postMessage({ v: PROTOCOL_VERSION, app: name, from: 'b', at, type: 'release' });
     post(Date.now() - 300);
     await hears(a!, 'release', 'b', 'the slow message');
     const slow = await timed();
-    expect(slow).toBeGreaterThanOrEqual(1200 - 5);
-    expect(slow).toBeLessThan(1200 + 400 + late(2));
+    const slowWait = CLAIM_ROUNDS * claimWindowInForce(20, 300);
+    expect(slowWait).toBe(1200);
+    expect(slow).toBeGreaterThanOrEqual(slowWait - 5);
+    expect(slow).toBeLessThan(slowWait + 400 + late(2));
     // A send time from long ago (junk, or a clock jump) widens it to the cap only.
     a!.heard.length = 0;
     post(0);
     await hears(a!, 'release', 'b', 'the ancient message');
     const capped = await timed();
-    expect(capped).toBeGreaterThanOrEqual(2000 - 5);
-    expect(capped).toBeLessThan(2000 + 400 + late(2));
+    const cappedWait = CLAIM_ROUNDS * MAX_CLAIM_WINDOW_MS;
+    expect(capped).toBeGreaterThanOrEqual(cappedWait - 5);
+    expect(capped).toBeLessThan(cappedWait + 400 + late(2));
     expect(a!.rejected).toEqual([]);
   });
 
